@@ -18,16 +18,22 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end], located by search so offsets are exact."""
-    spans, cursor = [], start
-    for sentence in _segmenter().segment(text[start:end]):
+    """Sentence spans inside text[start:end], located by search so offsets are exact.
+
+    Line breaks inside a block (a wrapped markdown paragraph) are soft: the segmenter
+    sees them as spaces (same length, so offsets still match) and a sentence wrapped
+    over two lines stays one unit.
+    """
+    block = text[start:end].replace("\r", " ").replace("\n", " ")
+    spans, cursor = [], 0
+    for sentence in _segmenter().segment(block):
         sentence = sentence.strip()
         if not sentence:
             continue
-        found = text.find(sentence, cursor, end)
+        found = block.find(sentence, cursor)
         if found < 0:  # the segmenter changed the text; fall back to the whole block
             return [(start, end)]
-        spans.append((found, found + len(sentence)))
+        spans.append((start + found, start + found + len(sentence)))
         cursor = found + len(sentence)
     return spans or [(start, end)]
 

@@ -11,7 +11,17 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOPWORDS = frozenset(STOPWORDS_EN)
+# Words that say what kind of question it is, not what it is about: kept out of BM25 so
+# "what does B12 do" does not match every sentence containing "does".
+QUESTION_WORDS = frozenset("""
+what whats how why when where which who whom whose is are was were be been being do does
+did doing can could should would will shall may might must have has had having i im me
+my mine we our you your yours it its this that these those there here a an the and or
+but if then so to of in on at by for with about from into over under than as not no
+any some much many more most very too also just really get got getting make makes tell
+know need want like please thing things way ways happen happens happening still even
+ok okay thanks hi hello one ones lot lots kind type types take taking""".split())
+_STOPWORDS = frozenset(STOPWORDS_EN) | QUESTION_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +35,7 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed index terms without the commonest stopwords."""
+    """Stemmed index terms without stopwords and question words."""
     return _stemmer().stemWords([w for w in words(text) if w not in _STOPWORDS])
 
 

@@ -104,6 +104,9 @@ def read_manifest(folder: Path, *, verify: bool = True) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise IndexCorrupt(f"Unreadable manifest in {folder} ({err}). "
                            "Rebuild with `quotechat index --rebuild`.") from err
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"Unreadable manifest in {folder} (not a JSON object). "
+                           "Rebuild with `quotechat index --rebuild`.")
     if verify:
         for name, expected in manifest.get("files", {}).items():
             path = folder / name

@@ -148,7 +148,7 @@ class SearchIndex:
                                                   overlap=settings.overlap)
                          for d in documents}
         fresh = [d for d in documents
-                 if reuse is None or reuse.content_hash(d.doc_id) != d.content_hash]
+                 if reuse is None or not reuse._same_as(d, chunks_by_doc[d.doc_id])]
         texts = [unit_embedding_text(u) for d in fresh for u in d.units]
         texts += [chunk_embedding_text(d, c) for d in fresh for c in chunks_by_doc[d.doc_id]]
         vectors = _encode(encoder, texts, progress=progress, batch_size=batch_size)
@@ -179,6 +179,12 @@ class SearchIndex:
 
     def compatible(self, encoder: Encoder, settings: ChunkSettings) -> bool:
         return describe_mismatch(self.manifest, encoder, settings) is None
+
+    def _same_as(self, doc: Document, chunks: list[Chunk]) -> bool:
+        """Whether doc's stored vectors still fit: same content, parsed and cut the same."""
+        return (self.content_hash(doc.doc_id) == doc.content_hash
+                and self.documents[doc.doc_id].units == doc.units
+                and [c for c in self.chunks if c.doc_id == doc.doc_id] == chunks)
 
     def content_hash(self, doc_id: str) -> str | None:
         entry = self.manifest["documents"].get(doc_id)

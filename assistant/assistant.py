@@ -1,0 +1,106 @@
+"""One question in, one Answer out: validate, triage, retrieve, select, abstain."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from assistant import texts
+from assistant.abstain import Thresholds, decide
+from assistant.answer import Answer, Quote
+from assistant.conversation import search_text
+from assistant.retrieval import Weights, ranked_documents, retrieve
+from assistant.selection import select_quotes
+from assistant.triage import triage
+from index import Encoder, SearchIndex
+
+logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w", re.UNICODE)
+DEFAULT_EXAMPLES = (
+    "Can vitamin B12 cause muscle pain?",
+    "Why do B12 injections sometimes cause cramps?",
+    "What are good food sources of vitamin B12?",
+    "How is a B12 deficiency diagnosed?",
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The passage around a quote, with the quote's offsets inside it, for display."""
+
+    title: str
+    section: str
+    text: str
+    highlight_start: int
+    highlight_end: int
+
+
+def clean_question(raw: Any) -> str:
+    """Printable text with runs of white space folded; control characters removed."""
+    text = raw if isinstance(raw, str) else ""
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n ")
+    return " ".join(text.split())
+
+
+class Assistant:
+    def __init__(self, index: SearchIndex, encoder: Encoder, *, max_quotes: int = 3,
+                 max_question_chars: int = 2000, margin: float = 0.12,
+                 weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
+                 examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
+        self.index, self.encoder = index, encoder
+        self.max_quotes, self.max_question_chars, self.margin = \
+            max_quotes, max_question_chars, margin
+        self.weights, self.thresholds = weights, thresholds
+        self.examples = list(examples)
+
+    def ask(self, question: Any, history: Sequence[Any] = (), *,
+            id: str | None = None) -> Answer:
+        raw = question if isinstance(question, str) else ""
+        text = clean_question(raw)
+        problem = self._invalid(raw, text)
+        if problem:
+            return self._answer(raw, "invalid", (), id=id, notice=problem)
+        emergency = triage(text)
+        query = search_text(text, history)
+        vector = self.encoder.encode([query])[0]
+        candidates = retrieve(self.index, vector, query, weights=self.weights)
+        decision = decide(self.index, query, candidates, thresholds=self.thresholds)
+        quotes = select_quotes(self.index, candidates, max_quotes=self.max_quotes,
+                               margin=self.margin) if decision.answer else []
+        details = {"search_text": query, "signals": decision.signals,
+                   "ranked_docs": ranked_documents(self.index, candidates)[:10]}
+        if emergency.emergency:
+            details["emergency"] = emergency.category
+            keep = quotes if emergency.category != "self_harm" else []
+            return self._answer(raw, "emergency", keep, id=id,
+                                notice=texts.EMERGENCY_NOTICE, details=details)
+        status = "answered" if quotes else "not_found"
+        return self._answer(raw, status, quotes, id=id, details=details)
+
+    def _invalid(self, raw: str, text: str) -> str | None:
+        if not text:
+            return texts.EMPTY_QUESTION
+        if len(raw) > self.max_question_chars:
+            return texts.QUESTION_TOO_LONG.format(length=len(raw),
+                                                  limit=self.max_question_chars)
+        if not _WORD.search(text):
+            return texts.UNUSABLE_QUESTION
+        return None
+
+    def _answer(self, question: str, status: str, quotes: Sequence[Quote], *,
+                id: str | None, notice: str | None = None,
+                details: dict | None = None) -> Answer:
+        return Answer(question=question, status=status, quotes=tuple(quotes),
+                      disclaimer=texts.DISCLAIMER, notice=notice,
+                      index_version=self.index.version, id=id, details=details or {})
+
+    def passage(self, quote: Quote) -> Passage:
+        """The chunk around a quote (its whole section when short), for showing a source."""
+        doc = self.index.documents[quote.doc_id]
+        chunk = next((c for c in self.index.chunks if c.doc_id == quote.doc_id
+                      and c.start <= quote.start and quote.end <= c.end), None)
+        start, end = (chunk.start, chunk.end) if chunk else (quote.start, quote.end)
+        return Passage(title=doc.title, section=quote.section, text=doc.text[start:end],
+                       highlight_start=quote.start - start, highlight_end=quote.end - start)

@@ -1,0 +1,72 @@
+"""From ranked candidates to quotes: the best units, made readable, without repeats."""
+from __future__ import annotations
+
+import re
+
+from assistant.answer import Quote
+from assistant.retrieval import Candidate
+from index import SearchIndex
+from index.lexical import words
+
+# A sentence that opens like this leans on the one before it ("This is because…").
+_DEPENDENT_START = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|such|as a result|however|therefore|"
+    r"thus|in these cases|in this case|in severe cases|because of this|for this reason)\b",
+    re.IGNORECASE)
+_DUPLICATE_OVERLAP = 0.6
+
+
+def _span(index: SearchIndex, position: int) -> tuple[int, int]:
+    """The unit's span, widened to the previous sentence when it depends on it."""
+    unit = index.units[position]
+    start, end = unit.start, unit.end
+    text = index.documents[unit.doc_id].text
+    if unit.kind == "paragraph" and _DEPENDENT_START.match(text[start:end]) and position > 0:
+        previous = index.units[position - 1]
+        same_paragraph = (previous.doc_id == unit.doc_id and previous.kind == "paragraph"
+                          and "\n" not in text[previous.end:start])
+        if same_paragraph:
+            start = previous.start
+    return start, end
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(words(a)), set(words(b))
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def quote_section(index: SearchIndex, position: int) -> str:
+    unit = index.units[position]
+    return " › ".join(part for part in (unit.section, unit.label) if part)
+
+
+def select_quotes(index: SearchIndex, candidates: list[Candidate], *, max_quotes: int,
+                  margin: float) -> list[Quote]:
+    """Up to max_quotes quotes scoring within `margin` of the best one.
+
+    A quote that repeats an earlier one (same span, or mostly the same words) is
+    dropped; when it comes from another document, that document is listed under the
+    earlier quote as "also in".
+    """
+    if not candidates:
+        return []
+    floor = candidates[0].score - margin
+    chosen: list[dict] = []
+    for candidate in candidates:
+        if candidate.score < floor or len(chosen) >= max_quotes:
+            break
+        unit = index.units[candidate.position]
+        doc = index.documents[unit.doc_id]
+        start, end = _span(index, candidate.position)
+        text = doc.text[start:end]
+        twin = next((q for q in chosen if
+                     (q["doc_id"] == doc.doc_id and q["start"] < end and start < q["end"])
+                     or _overlap(q["text"], text) >= _DUPLICATE_OVERLAP), None)
+        if twin is not None:
+            if twin["doc_id"] != doc.doc_id and doc.doc_id not in dict(twin["also_in"]):
+                twin["also_in"].append((doc.doc_id, doc.title))
+            continue
+        chosen.append({"text": text, "doc_id": doc.doc_id, "title": doc.title,
+                       "section": quote_section(index, candidate.position), "start": start,
+                       "end": end, "score": candidate.score, "also_in": []})
+    return [Quote(**{**q, "also_in": tuple(q["also_in"])}) for q in chosen]

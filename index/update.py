@@ -1,0 +1,64 @@
+"""Bring an index in line with its corpus folder: embed what is new or changed, drop
+what was removed, keep the rest, and swap the new version in atomically."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus import Skipped, load_corpus
+from index.embedder import Encoder
+from index.errors import IndexError_, IndexNotFound
+from index.store import ChunkSettings, SearchIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    index: SearchIndex
+    path: Path
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    saved: bool = True
+    note: str = ""
+
+
+def load_previous(index_dir: Path) -> tuple[SearchIndex | None, str]:
+    """The current index if it can be read at all (for re-use), else None and why."""
+    try:
+        return SearchIndex.load(index_dir), ""
+    except IndexNotFound:
+        return None, "no index yet"
+    except IndexError_ as err:
+        return None, f"previous index unusable, rebuilding: {err}"
+
+
+def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
+                 settings: ChunkSettings, rebuild: bool = False,
+                 progress: bool = False) -> UpdateReport:
+    documents, skipped = load_corpus(Path(corpus_dir))
+    previous, note = (None, "full rebuild requested") if rebuild else load_previous(index_dir)
+    reusable = previous if previous is not None and previous.compatible(
+        encoder, settings) else None
+    if previous is not None and reusable is None:
+        note = "index settings or model changed: re-embedding everything"
+    old = {d: (reusable.content_hash(d) if reusable else None)
+           for d in (previous.documents if previous else {})}
+    new = {d.doc_id: d.content_hash for d in documents}
+    report = dict(
+        added=sorted(d for d in new if d not in old),
+        changed=sorted(d for d in new if d in old and old[d] != new[d]),
+        removed=sorted(d for d in old if d not in new),
+        unchanged=sorted(d for d in new if d in old and old[d] == new[d]),
+        skipped=skipped, note=note)
+    if reusable is not None and not (report["added"] or report["changed"]
+                                     or report["removed"]):
+        return UpdateReport(index=reusable, path=Path(index_dir), saved=False, **report)
+    index = SearchIndex.build(documents, encoder, settings=settings, previous=reusable,
+                              progress=progress)
+    index.save(Path(index_dir))
+    return UpdateReport(index=index, path=Path(index_dir), **report)

@@ -1,0 +1,151 @@
+"""The `quotechat` command line: index, ask, eval, serve, bench.
+
+Errors meant for the user are printed as one line on stderr with exit status 2; no
+tracebacks. Progress bars and notes go to stderr, results to stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, Sequence
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+from assistant.evaluation import EvalFileError  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from corpus import CorpusError  # noqa: E402
+from index import IndexError_  # noqa: E402
+
+USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
+
+EPILOG = """examples:
+  quotechat index                          build or update the built-in corpus's index
+  quotechat ask "Can B12 shots cause cramps?"
+  quotechat ask --json --batch questions.txt
+  quotechat serve --port 7860              the web chat on http://127.0.0.1:7860
+  quotechat eval ../shared/eval/seed_questions.jsonl
+  quotechat eval ../shared/eval/questions.jsonl --corpus ../shared/eval/docs --by-kind
+
+settings: command-line options win over QUOTECHAT_CORPUS, QUOTECHAT_INDEX,
+QUOTECHAT_MODEL, QUOTECHAT_CHUNK_TOKENS, QUOTECHAT_CHUNK_OVERLAP,
+QUOTECHAT_MAX_QUOTES, QUOTECHAT_MAX_QUESTION_CHARS."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, metavar="DIR",
+                        help="folder of .txt/.md documents (default: the built-in corpus)")
+    parser.add_argument("--index", type=Path, metavar="DIR",
+                        help="index folder (default: index/built for the built-in corpus, "
+                             "else ~/.cache/quotechat/indexes/NAME-HASH)")
+    parser.add_argument("--model", metavar="PATH_OR_ID",
+                        help="sentence-transformers model folder or hub id "
+                             "(default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quotechat", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Answer questions about a set of documents only by quoting them.",
+        epilog=EPILOG)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build or update the index of a corpus folder")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true",
+                   help="re-embed every document instead of re-using unchanged ones")
+    p.add_argument("--chunk-tokens", type=int, help="passage size in tokens (default 160)")
+    p.add_argument("--chunk-overlap", type=int, help="tokens repeated between passages "
+                                                     "(default 30)")
+
+    p = sub.add_parser("ask", help="answer one question (or a batch) by quoting")
+    _common(p)
+    p.add_argument("question", nargs="*", help="the question (words are joined)")
+    p.add_argument("--json", action="store_true", help="print the JSON contract")
+    p.add_argument("--batch", metavar="FILE", help="one question per line (plain text or "
+                   'JSON with "question", optional "id" and "history"); - for stdin')
+
+    p = sub.add_parser("eval", help="score a question file (home or MedQuAD format)")
+    _common(p)
+    p.add_argument("file", type=Path, help="questions .jsonl")
+    p.add_argument("--by-kind", action="store_true", help="MedQuAD: metrics per kind")
+    p.add_argument("--predictions", type=Path, metavar="OUT",
+                   help="MedQuAD: also write predictions.jsonl for shared/eval/score.py")
+    p.add_argument("--quiet", action="store_true", help="only the totals")
+
+    p = sub.add_parser("serve", help="start the web chat")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+
+    p = sub.add_parser("bench", help="measure latency, cold start and index build time")
+    _common(p)
+    p.add_argument("--repeat", type=int, default=5, help="rounds over the questions")
+    p.add_argument("--questions", type=Path, metavar="FILE",
+                   help="questions .jsonl (default: ../shared/eval/seed_questions.jsonl "
+                        "when present, else built-in examples)")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
+                             chunk_tokens=getattr(args, "chunk_tokens", None),
+                             chunk_overlap=getattr(args, "chunk_overlap", None))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
+    from ui import commands
+    handler = getattr(commands, f"run_{args.command}")
+    try:
+        return handler(args, settings_from(args))
+    except USER_ERRORS as err:
+        print(f"quotechat: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quotechat: interrupted", file=sys.stderr)
+        return 130
+
+
+def batch_lines(source: str) -> Iterator[str]:
+    """Lines of a file or stdin; undecodable bytes become U+FFFD rather than a crash."""
+    if source == "-":
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+        return
+    with open(source, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            yield line.rstrip("\n")
+
+
+def parse_batch_line(line: str, number: int) -> tuple[str | None, str, list]:
+    """(id, question, history) from a plain-text or JSON batch line."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            row = json.loads(stripped)
+        except ValueError:
+            return None, line, []
+        if isinstance(row, dict):
+            question = row.get("question")
+            history = row.get("history") or []
+            return (str(row["id"]) if row.get("id") is not None else None,
+                    question if isinstance(question, str) else "",
+                    history if isinstance(history, list) else [])
+    return None, line, []
+
+
+if __name__ == "__main__":
+    sys.exit(main())

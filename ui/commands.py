@@ -1,0 +1,103 @@
+"""What each `quotechat` command does; argument parsing lives in ui/cli.py."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from assistant import Answer
+from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
+                                  read_questions)
+from assistant.service import open_assistant, reindex
+from assistant.settings import Settings
+from ui.cli import batch_lines, parse_batch_line
+
+
+def run_index(args: argparse.Namespace, settings: Settings) -> int:
+    report = reindex(settings, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    for skipped in report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if report.note:
+        print(report.note, file=sys.stderr)
+    index = report.index
+    state = "saved" if report.saved else "already up to date"
+    print(f"index {index.version} {state} at {report.path}")
+    print(f"  documents: {len(index.documents)} (added {len(report.added)}, changed "
+          f"{len(report.changed)}, removed {len(report.removed)}, unchanged "
+          f"{len(report.unchanged)}, skipped {len(report.skipped)})")
+    print(f"  units: {len(index.units)}, chunks: {len(index.chunks)}")
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """Readable terminal text; every sentence is a quote or a fixed text."""
+    from assistant import texts
+    lines = []
+    if answer.notice:
+        lines += [("!! " if answer.status == "emergency" else "") + answer.notice, ""]
+    if answer.status == "not_found":
+        lines += [texts.NOT_FOUND, ""]
+    if answer.quotes:
+        lines += [texts.ANSWER_LEAD, ""]
+    for number, quote in enumerate(answer.quotes, 1):
+        lines.append(f"[{number}] “{quote.text}”")
+        source = f"    — {quote.title}" + (f" › {quote.section}" if quote.section else "")
+        lines.append(source + f" ({quote.doc_id}, chars {quote.start}-{quote.end})")
+        for doc_id, title in quote.also_in:
+            lines.append(f"    also in: {title} ({doc_id})")
+        lines.append("")
+    lines.append(answer.disclaimer)
+    return "\n".join(lines)
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.batch and args.question:
+        raise ValueError("give either a question or --batch FILE, not both.")
+    if not args.batch and not args.question:
+        raise ValueError('no question given: quotechat ask "your question"')
+    assistant = open_assistant(settings, progress=sys.stderr.isatty())
+    if not args.batch:
+        answer = assistant.ask(" ".join(args.question))
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json
+              else format_answer(answer))
+        return 0
+    for number, line in enumerate(batch_lines(args.batch), 1):
+        qid, question, history = parse_batch_line(line, number)
+        answer = assistant.ask(question, history, id=qid)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(f"Q{number}: {question}\n{format_answer(answer)}\n", flush=True)
+    return 0
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    rows = read_questions(args.file)
+    assistant = open_assistant(settings, progress=sys.stderr.isatty())
+    if file_format(rows) == "medquad":
+        report = evaluate_medquad(rows, assistant.ask, by_kind=args.by_kind)
+        if args.predictions:
+            args.predictions.write_text("".join(json.dumps(p) + "\n"
+                                                for p in report.predictions))
+    else:
+        report = evaluate_home(rows, assistant.ask, settings.corpus_dir)
+    if not args.quiet:
+        print("\n".join(report.lines))
+    print(f"index {assistant.index.version}, corpus {settings.corpus_dir}")
+    print(report.score_line())
+    return 0
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.web import launch
+    assistant = open_assistant(settings, progress=sys.stderr.isatty())
+    print(f"quotechat: serving {len(assistant.index.documents)} documents on "
+          f"http://{args.host}:{args.port}", file=sys.stderr)
+    launch(assistant, host=args.host, port=args.port)
+    return 0
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.bench import run_benchmark
+    print(run_benchmark(settings, repeat=args.repeat, questions_file=args.questions))
+    return 0
