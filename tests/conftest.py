@@ -1,0 +1,56 @@
+"""Shared fixtures: the fixture documents and a tiny deterministic stand-in for the model."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class FakeEncoder:
+    """Hashed bag of words: texts that share words get similar, L2-normalised vectors.
+
+    ``calls`` counts encode() calls and ``texts`` records every text encoded, so tests can
+    see what a build had to embed.
+    """
+
+    def __init__(self, *, model_id: str = "fake-bow", weights_hash: str = "fake-weights-1",
+                 dimension: int = 64, max_tokens: int = 256) -> None:
+        self.model_id = model_id
+        self.weights_hash = weights_hash
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+        self.calls = 0
+        self.texts: list[str] = []
+
+    def _bucket(self, word: str) -> int:
+        return int.from_bytes(hashlib.md5(word.encode()).digest()[:4], "little") % self.dimension
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32,
+               progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        self.texts.extend(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                vectors[row, self._bucket(word)] += 1.0
+            if not vectors[row].any():
+                vectors[row, 0] = 1.0
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def fixture_dir() -> Path:
+    return FIXTURES / "docs"

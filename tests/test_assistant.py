@@ -1,0 +1,129 @@
+"""The assistant with a fake encoder: statuses, fixed texts, verbatim quotes, follow-ups."""
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant, texts
+from assistant.abstain import Thresholds
+from assistant.conversation import is_follow_up, search_text, user_turns
+from corpus import load_corpus
+from index import SearchIndex
+
+# The fake encoder's bag-of-words cosines are not MiniLM's; thresholds scaled to it.
+FAKE_THRESHOLDS = Thresholds(confident_score=0.45, unit_dense=0.3, coverage=0.5)
+
+
+@pytest.fixture
+def assistant(fixture_dir, fake_encoder):
+    documents, _ = load_corpus(fixture_dir)
+    index = SearchIndex.build(documents, fake_encoder)
+    return Assistant(index, fake_encoder, thresholds=FAKE_THRESHOLDS, max_question_chars=200)
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("", texts.EMPTY_QUESTION),
+    ("   \n\t ", texts.EMPTY_QUESTION),
+    ("?!?! ...", texts.UNUSABLE_QUESTION),
+    (None, texts.EMPTY_QUESTION),
+    ("\x00\x01\x02", texts.EMPTY_QUESTION),
+])
+def test_unusable_input_is_invalid_with_a_notice(assistant, question, reason):
+    answer = assistant.ask(question)
+    assert (answer.status, answer.notice, answer.quotes) == ("invalid", reason, ())
+
+
+def test_a_question_over_the_length_limit_is_refused_not_truncated(assistant):
+    answer = assistant.ask("cramps " * 100)
+    assert answer.status == "invalid"
+    assert answer.notice == texts.QUESTION_TOO_LONG.format(length=700, limit=200)
+
+
+@pytest.mark.parametrize("question", [
+    "", "What causes muscle cramps?", "How do I bake sourdough bread?",
+    "I can't breathe", "I want to kill myself", "<script>alert(1)</script>"])
+def test_every_answer_carries_the_disclaimer(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.disclaimer == texts.DISCLAIMER
+    assert answer.to_json()["disclaimer"] == texts.DISCLAIMER
+
+
+def test_an_answer_quotes_the_document_verbatim(assistant, fixture_dir):
+    answer = assistant.ask("Is dehydration a frequent trigger for cramps?")
+    assert answer.status == "answered"
+    assert "Dehydration is a frequent trigger for cramps." in [q.text for q in answer.quotes]
+    for quote in answer.quotes:
+        text = (fixture_dir / quote.doc_id).read_bytes().decode("utf-8")
+        assert text[quote.start:quote.end] == quote.text
+
+
+def test_a_table_cell_is_quoted_with_its_row_and_column(assistant):
+    answer = assistant.ask("speed of relief of an electrolyte drink")
+    best = answer.quotes[0]
+    assert best.text == "Takes about an hour."
+    assert best.section == "Comparison of Remedies › Electrolyte Drink — Speed of Relief"
+
+
+def test_an_unrelated_question_is_not_found(assistant):
+    answer = assistant.ask("How do I bake sourdough bread?")
+    assert (answer.status, answer.quotes, answer.notice) == ("not_found", (), None)
+
+
+@pytest.mark.parametrize("message, with_quotes", [
+    ("My throat is swelling and I get muscle cramps at night", True),
+    ("I want to kill myself because of these cramps", False),
+])
+def test_emergencies_get_the_notice_first(assistant, message, with_quotes):
+    answer = assistant.ask(message)
+    assert answer.status == "emergency"
+    assert answer.notice == texts.EMERGENCY_NOTICE
+    assert bool(answer.quotes) is with_quotes
+
+
+def test_a_sentence_that_leans_on_the_previous_one_is_quoted_with_it(assistant):
+    answer = assistant.ask("develops slowly over years")
+    quote = next(q for q in answer.quotes if "It develops slowly" in q.text)
+    assert quote.text == "A deficiency can cause fatigue and numbness. It develops slowly over years."
+
+
+def test_json_contract_fields(assistant):
+    data = assistant.ask("What causes cramps at night?", id="q7").to_json()
+    assert list(data) == ["id", "question", "status", "quotes", "notice", "disclaimer",
+                          "index_version"]
+    assert data["id"] == "q7" and data["index_version"] == assistant.index.version
+    assert set(data["quotes"][0]) == {"text", "doc_id", "title", "section", "start", "end",
+                                      "score"}
+    scores = [q["score"] for q in data["quotes"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_follow_up_is_searched_with_the_previous_question(assistant):
+    history = ["What are food sources of vitamin B12?"]
+    assert search_text("and for vegans?", history) == \
+        "What are food sources of vitamin B12? and for vegans?"
+    answer = assistant.ask("and for vegans?", history)
+    assert answer.details["search_text"].startswith("What are food sources")
+
+
+def test_a_new_topic_is_not_polluted_by_old_turns():
+    history = ["What are food sources of vitamin B12?"]
+    assert search_text("What causes muscle cramps at night?", history) == \
+        "What causes muscle cramps at night?"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what about injections?", True), ("why is that?", True), ("and for vegans?", True),
+    ("What are the symptoms of a vitamin B12 deficiency?", False)])
+def test_is_follow_up(question, expected):
+    assert is_follow_up(question) is expected
+
+
+def test_history_accepts_strings_pairs_and_role_dicts():
+    history = ["a", ("b", "answer"), {"role": "assistant", "content": "x"},
+               {"role": "user", "content": "c"}, 5, "  "]
+    assert user_turns(history) == ["a", "b", "c"]
+
+
+def test_passage_highlights_the_quote(assistant):
+    quote = assistant.ask("Is dehydration a frequent trigger for cramps?").quotes[0]
+    passage = assistant.passage(quote)
+    assert passage.text[passage.highlight_start:passage.highlight_end] == quote.text

@@ -1,0 +1,129 @@
+"""The path users take: the real MiniLM model, real FAISS, the real `quotechat` command."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.service import open_assistant
+from assistant.settings import Settings
+from corpus import DEFAULT_CORPUS
+
+pytestmark = pytest.mark.integration
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home-index")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(index_dir):
+    return open_assistant(Settings(index_dir=index_dir))
+
+
+def quotechat(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], input=stdin,
+                          capture_output=True, text=True, env=ENV, timeout=300)
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ("Why do B12 injections sometimes cause cramps?", ["potassium"]),
+    ("What is megaloblastic anemia?", ["abnormally large, immature red blood cells"]),
+    ("Which foods contain vitamin B12?", ["Eggs", "Fish (tuna", "Beef, liver", "Meat ("]),
+    ("Can low B12 change my mood?", ["irritability and depression"]),
+])
+def test_the_right_sentence_is_quoted(real_assistant, question, phrases):
+    answer = real_assistant.ask(question)
+    assert answer.status == "answered"
+    quoted = " | ".join(q.text for q in answer.quotes[:3])
+    assert any(phrase in quoted for phrase in phrases), quoted
+
+
+@pytest.mark.parametrize("question", ["How do I bake sourdough bread?",
+                                      "What is the stock price of Apple?"])
+def test_off_corpus_questions_are_not_found(real_assistant, question):
+    assert real_assistant.ask(question).status == "not_found"
+
+
+def test_follow_up_uses_the_conversation(real_assistant):
+    answer = real_assistant.ask("and injections?", ["How is a B12 deficiency treated?"])
+    assert answer.status == "answered"
+    assert any("inject" in q.text.lower() for q in answer.quotes)
+
+
+def _check_contract(data: dict) -> None:
+    assert data["status"] in {"answered", "not_found", "emergency", "invalid"}
+    assert data["disclaimer"]
+    for quote in data["quotes"]:
+        text = (DEFAULT_CORPUS / quote["doc_id"]).read_bytes().decode("utf-8")
+        assert text[quote["start"]:quote["end"]] == quote["text"]
+    if data["status"] == "not_found":
+        assert data["quotes"] == []
+    if data["status"] in ("emergency", "invalid"):
+        assert data["notice"]
+
+
+def test_ask_json_and_batch_follow_the_contract(real_assistant, index_dir):
+    single = quotechat("ask", "--json", "--index", str(index_dir),
+                       "Can vitamin B12 make you ache?")
+    assert single.returncode == 0, single.stderr
+    data = json.loads(single.stdout)
+    _check_contract(data)
+    assert data["status"] == "answered" and data["quotes"][0]["doc_id"].endswith(".txt")
+    lines = ["Is it possible to overdose on oral B12?",
+             json.dumps({"id": "f1", "question": "and injections?",
+                         "history": ["Do B12 injections hurt?"]}),
+             "",
+             "I think I'm having a heart attack",
+             "<img src=x onerror=alert(1)> how do I bake bread?"]
+    batch = quotechat("ask", "--json", "--batch", "-", "--index", str(index_dir),
+                      stdin="\n".join(lines) + "\n")
+    assert batch.returncode == 0, batch.stderr
+    rows = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [r["status"] for r in rows] == ["answered", "answered", "invalid", "emergency",
+                                           "not_found"]
+    assert rows[1]["id"] == "f1" and rows[4]["question"].startswith("<img")
+    for row in rows:
+        _check_contract(row)
+
+
+def test_index_updates_only_what_changed_and_reports_bad_files(tmp_path):
+    corpus, index = tmp_path / "docs", tmp_path / "index"
+    shutil.copytree(DEFAULT_CORPUS, corpus)
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe not utf-8 \xe9")
+    first = quotechat("index", "--corpus", str(corpus), "--index", str(index))
+    assert first.returncode == 0, first.stderr
+    assert "added 3" in first.stdout and "skipped 1" in first.stdout
+    assert "broken.txt" in first.stderr
+    doc = next(corpus.glob("004_*.txt"))
+    doc.write_text(doc.read_text() + "\nZebra stripes are unrelated to vitamins.\n")
+    (corpus / "000_4f201f6bb156fd53.txt").unlink()
+    second = quotechat("index", "--corpus", str(corpus), "--index", str(index))
+    assert "added 0, changed 1, removed 1, unchanged 1" in second.stdout, second.stdout
+    answer = quotechat("ask", "--json", "--corpus", str(corpus), "--index", str(index),
+                       "Are zebra stripes related to vitamins?")
+    assert "Zebra stripes" in json.loads(answer.stdout)["quotes"][0]["text"]
+
+
+def test_a_corrupt_index_gives_a_clear_error_not_a_traceback(tmp_path, index_dir):
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    version = (copy / "CURRENT").read_text().strip()
+    (copy / version / "units.faiss").write_bytes(b"garbage")
+    result = quotechat("ask", "--index", str(copy), "What is B12?")
+    assert result.returncode == 2
+    assert "damaged" in result.stderr and "quotechat index --rebuild" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_usage_errors_are_one_clear_line():
+    result = quotechat("ask", "--corpus", "/nonexistent/folder", "hello")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "does not exist" in result.stderr

@@ -1,0 +1,1 @@
+"""The user interfaces: the command line and the web chat."""

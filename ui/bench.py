@@ -1,0 +1,94 @@
+"""`quotechat bench`: medians and ratios, printed as a table; never a pass/fail test."""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.evaluation import read_questions
+from assistant.service import make_encoder, open_assistant, reindex
+from assistant.settings import Settings
+
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / \
+    "seed_questions.jsonl"
+
+
+def _timed(fn, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _questions(settings: Settings, questions_file: Path | None, examples) -> list[str]:
+    path = questions_file or (DEFAULT_QUESTIONS if DEFAULT_QUESTIONS.is_file() else None)
+    if path:
+        return [row["question"] for row in read_questions(path)]
+    return list(examples)
+
+
+def _cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]:
+    """Process start to first answer, as a user of `quotechat ask` sees it."""
+    command = [sys.executable, "-m", "ui.cli", "ask", "--json", "--corpus",
+               str(settings.corpus_dir), "--index", str(settings.index_path), question]
+    if settings.model:
+        command[4:4] = ["--model", settings.model]
+    samples = []
+    for _ in range(runs):
+        seconds, done = _timed(subprocess.run, command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"cold-start run failed: {done.stderr.strip()[-300:]}")
+        json.loads(done.stdout)
+        samples.append(seconds)
+    return samples
+
+
+def run_benchmark(settings: Settings, *, repeat: int = 5,
+                  questions_file: Path | None = None) -> str:
+    assistant = open_assistant(settings)
+    questions = _questions(settings, questions_file, assistant.examples)
+    assistant.ask(questions[0])  # warm caches once
+    answer_times, embed_times = [], []
+    for _ in range(max(1, repeat)):
+        for question in questions:
+            answer_times.append(_timed(assistant.ask, question)[0])
+            embed_times.append(_timed(assistant.encoder.encode, [question])[0])
+    cold = _cold_start(settings, questions[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Settings(corpus_dir=settings.corpus_dir, index_dir=Path(tmp) / "index",
+                         model=settings.model, chunk_tokens=settings.chunk_tokens,
+                         chunk_overlap=settings.chunk_overlap)
+        encoder = make_encoder(fresh)
+        encoder.warm_up()
+        build_s, report = _timed(reindex, fresh, encoder=encoder)
+        noop_s, _ = _timed(reindex, fresh, encoder=encoder)
+    answer_ms = statistics.median(answer_times) * 1000
+    embed_ms = statistics.median(embed_times) * 1000
+    chunks = len(report.index.chunks)
+    rows = [
+        ("questions x rounds", f"{len(questions)} x {max(1, repeat)}"),
+        ("warm answer, median", f"{answer_ms:.1f} ms"),
+        ("warm answer, p95", f"{_p95(answer_times) * 1000:.1f} ms"),
+        ("bare query embedding, median", f"{embed_ms:.1f} ms"),
+        ("answer / embedding (median ratio)", f"{answer_ms / embed_ms:.2f}x"),
+        ("cold start to first answer, median", f"{statistics.median(cold):.2f} s"),
+        ("index build (model loaded)", f"{build_s:.2f} s"),
+        ("chunks / units indexed", f"{chunks} / {len(report.index.units)}"),
+        ("chunks per second", f"{chunks / build_s:.1f}"),
+        ("units+chunks embedded per second",
+         f"{(chunks + len(report.index.units)) / build_s:.1f}"),
+        ("re-index with nothing changed", f"{noop_s:.2f} s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"quotechat bench — corpus {settings.corpus_dir}, index "
+             f"{assistant.index.version}", ""]
+    lines += [f"{name:<{width}}  {value}" for name, value in rows]
+    return "\n".join(lines)
