@@ -58,7 +58,8 @@ class Assistant:
     def ask(self, question: Any, history: Sequence[Any] = (), *,
             id: str | None = None) -> Answer:
         raw = question if isinstance(question, str) else ""
-        text = clean_question(raw)
+        # Over-long input is refused before any work is done on it.
+        text = clean_question(raw) if len(raw) <= self.max_question_chars else ""
         problem = self._invalid(raw, text)
         if problem:
             return self._answer(raw, "invalid", (), id=id, notice=problem)
@@ -80,11 +81,11 @@ class Assistant:
         return self._answer(raw, status, quotes, id=id, details=details)
 
     def _invalid(self, raw: str, text: str) -> str | None:
-        if not text:
-            return texts.EMPTY_QUESTION
         if len(raw) > self.max_question_chars:
             return texts.QUESTION_TOO_LONG.format(length=len(raw),
                                                   limit=self.max_question_chars)
+        if not text:
+            return texts.EMPTY_QUESTION
         if not _WORD.search(text):
             return texts.UNUSABLE_QUESTION
         return None

@@ -5,7 +5,8 @@ import logging
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant.settings import Settings
-from corpus import DEFAULT_CORPUS
+from corpus import DEFAULT_CORPUS, DocumentError, read_document
+from corpus.loading import content_hash, document_paths
 from index import IndexNotFound, SearchIndex, SentenceTransformerEmbedder
 from index.update import UpdateReport, update_index
 
@@ -32,6 +33,36 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
     return tuple(f"What do the documents say about {t}?" for t in titles)
 
 
+def warn_if_stale(settings: Settings, index: SearchIndex) -> list[str]:
+    """Documents added, changed or removed since the index was built (a warning, since
+    answering from the last good index beats refusing to answer)."""
+    indexed = {doc_id: entry["content_hash"]
+               for doc_id, entry in index.manifest["documents"].items()}
+    try:
+        current = {p.relative_to(settings.corpus_dir).as_posix(): content_hash(p.read_bytes())
+                   for p in document_paths(settings.corpus_dir)}
+    except OSError:
+        return []
+    stale = sorted(d for d in indexed.keys() | current.keys()
+                   if indexed.get(d) != current.get(d) and _indexable(settings, d))
+    if stale:
+        logger.warning("%d document(s) changed since the index was built (%s); run "
+                       "`quotechat index` to update it.", len(stale), ", ".join(stale[:3]))
+    return stale
+
+
+def _indexable(settings: Settings, doc_id: str) -> bool:
+    """False for a file that indexing would skip anyway (undecodable, empty)."""
+    path = settings.corpus_dir / doc_id
+    if not path.exists():
+        return True  # removed since indexing
+    try:
+        read_document(path, settings.corpus_dir)
+    except DocumentError:
+        return False
+    return True
+
+
 def open_assistant(settings: Settings, *, build_if_missing: bool = True,
                    progress: bool = False) -> Assistant:
     """Load the model and the index; build the index first when there is none yet."""
@@ -46,6 +77,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
         logger.warning("No index at %s yet; building it from %s", settings.index_path,
                        settings.corpus_dir)
         index = reindex(settings, progress=progress, encoder=encoder).index
+    warn_if_stale(settings, index)
     return Assistant(index, encoder, max_quotes=settings.max_quotes,
                      max_question_chars=settings.max_question_chars,
                      examples=examples_for(settings, index))

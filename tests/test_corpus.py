@@ -167,6 +167,8 @@ def test_content_hash_is_sha256_of_the_file(docs, fixture_dir):
      ["heading", "paragraph", "list_item"], ["First one here.", "Second one.", "item"]),
     ("cafe.txt", "Caf\u00e9 au lait is tasty. So is t\u00e9.".encode(), "cafe.txt",
      ["paragraph"], ["Caf\u00e9 au lait is tasty.", "So is t\u00e9."]),
+    ("repeat.txt", b"Rest well. Rest well.", "repeat.txt", ["paragraph"],
+     ["Rest well.", "Rest well."]),
 ])
 def test_edge_case_documents(tmp_path, name, data, title, kinds, units):
     (tmp_path / name).write_bytes(data)
@@ -174,6 +176,8 @@ def test_edge_case_documents(tmp_path, name, data, title, kinds, units):
     assert doc.title == title
     assert [b.kind for b in doc.blocks] == kinds
     assert unit_texts(doc) == units
+    starts = [u.start for u in doc.units]
+    assert starts == sorted(set(starts))  # each unit is its own piece of the text
 
 
 @pytest.mark.parametrize("name, data, reason", [
