@@ -3,26 +3,17 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+
 
 import pytest
 
 from assistant import texts
-from assistant.answer import Answer, Quote
+from assistant import Answer, Passage, Quote
 from ui.render import question_from_message, render_answer, render_question
 
 XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>',
        '<a href="javascript:alert(1)">x</a>', '[click](javascript:alert(1))',
        '![pic](http://example.com/x.png)', '" onmouseover="alert(1)']
-
-
-@dataclass(frozen=True)
-class Passage:
-    title: str
-    section: str
-    text: str
-    highlight_start: int
-    highlight_end: int
 
 
 def quote(text: str = "Potassium levels can drop.", *, title: str = "B12 Shots",

@@ -10,20 +10,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from assistant import texts  # the fixed, reviewed sentences
-from assistant.answer import Answer, Quote
-
-
-class PassageLike(Protocol):
-    """What ``Assistant.passage`` returns (assistant.assistant.Passage)."""
-
-    title: str
-    section: str
-    text: str
-    highlight_start: int
-    highlight_end: int
+from assistant import Answer, Passage, Quote
 
 
 def _text(value: Any) -> str:
@@ -57,7 +47,7 @@ def _source_line(number: int, quote: Quote) -> str:
     return line + "</p>"
 
 
-def _passage_block(passage: PassageLike | None) -> str:
+def _passage_block(passage: Passage | None) -> str:
     if passage is None or not passage.text:
         return ""
     text, start, end = passage.text, passage.highlight_start, passage.highlight_end
@@ -70,12 +60,12 @@ def _passage_block(passage: PassageLike | None) -> str:
             f'<div class="qc-passage">{body}</div></details>')
 
 
-def _quote_block(number: int, quote: Quote, passage: PassageLike | None) -> str:
+def _quote_block(number: int, quote: Quote, passage: Passage | None) -> str:
     return (f'<div class="qc-quote"><blockquote>{_text(quote.text)}</blockquote>'
             f"{_source_line(number, quote)}{_passage_block(passage)}</div>")
 
 
-def _quotes(answer: Answer, passages: Sequence[PassageLike | None] | None) -> list[str]:
+def _quotes(answer: Answer, passages: Sequence[Passage | None] | None) -> list[str]:
     found = list(passages or ())
     found += [None] * (len(answer.quotes) - len(found))
     return [_quote_block(i, q, p)
@@ -90,7 +80,7 @@ def _notice(text: str, *, alert: bool) -> str:
 
 
 def render_answer(answer: Answer,
-                  passages: Sequence[PassageLike | None] | None = None) -> str:
+                  passages: Sequence[Passage | None] | None = None) -> str:
     """One chat message for an Answer; ``passages`` run parallel to ``answer.quotes``."""
     parts: list[str] = []
     if answer.status == "emergency":
