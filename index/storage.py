@@ -63,8 +63,11 @@ def write_version(root: Path, version: str, manifest: dict[str, Any],
                     os.fsync(fh.fileno())
             final = root / version
             if final.exists():
-                shutil.rmtree(final)
-            os.rename(tmp, final)
+                # Same name means same second and same content digest: the folder
+                # already holds this index, and a reader may be using it. Keep it.
+                shutil.rmtree(tmp)
+            else:
+                os.rename(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -78,8 +81,11 @@ def write_version(root: Path, version: str, manifest: dict[str, Any],
 
 def _prune(root: Path, *, keep: str) -> None:
     """Delete old versions and leftovers of crashed builds, keeping the newest few."""
-    versions = sorted(p for p in root.iterdir() if p.is_dir() and _VERSION_NAME.match(p.name))
-    old = [p for p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
+    # Oldest first by the time each was made live (names tie within one second).
+    versions = sorted((p for p in root.iterdir()
+                       if p.is_dir() and _VERSION_NAME.match(p.name) and p.name != keep),
+                      key=lambda p: (p.stat().st_mtime_ns, p.name))
+    old = versions[: max(0, len(versions) - (KEEP_VERSIONS - 1))]
     leftovers = [p for p in root.iterdir() if p.name.startswith(".building-")]
     for path in old + leftovers:
         shutil.rmtree(path, ignore_errors=True)

@@ -27,6 +27,8 @@ from index.storage import live_version, read_manifest, write_version
 
 logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
+# Room left in the model's window for the title and section put before each chunk.
+HEADER_TOKENS = 48
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,11 @@ class SearchIndex:
               previous: "SearchIndex | None" = None, progress: bool = False,
               batch_size: int = 32) -> "SearchIndex":
         """Index documents, re-using the vectors of documents `previous` already has."""
-        if settings.max_tokens > encoder.max_tokens:
+        if settings.max_tokens + HEADER_TOKENS > encoder.max_tokens:
             raise ValueError(
-                f"Chunks of {settings.max_tokens} tokens are longer than the model reads "
-                f"({encoder.max_tokens}); lower the chunk size.")
+                f"Chunks of {settings.max_tokens} tokens plus their title and section are "
+                f"longer than the model reads ({encoder.max_tokens}); use a chunk size of "
+                f"at most {encoder.max_tokens - HEADER_TOKENS}.")
         documents = sorted(documents, key=lambda d: d.doc_id)
         if len({d.doc_id for d in documents}) != len(documents):
             raise ValueError("Two documents share one doc_id.")

@@ -239,6 +239,27 @@ def test_old_versions_are_pruned(corpus, fake_encoder, tmp_path):
     assert list(SearchIndex.load(root).documents)[-1] == "note2.txt"
 
 
+def test_pruning_keeps_the_version_before_the_live_one(corpus, fake_encoder, tmp_path):
+    """Versions made in one second sort by hash, not age: pruning must go by age."""
+    root = tmp_path / "index"
+    saved = []
+    for n in range(3):
+        (corpus / f"note{n}.txt").write_text(f"Note number {n} about cramps.\n", "utf-8")
+        index = build(corpus, fake_encoder)
+        index.save(root)
+        saved.append(index.version)
+    assert versions(root) == sorted(saved[1:])
+
+
+def test_saving_the_same_version_twice_keeps_it_live(corpus, fake_encoder, tmp_path):
+    root = tmp_path / "index"
+    index = build(corpus, fake_encoder)
+    index.save(root)
+    index.save(root)
+    assert versions(root) == [index.version]
+    assert SearchIndex.load(root).version == index.version
+
+
 def test_build_refuses_bad_input(corpus, fake_encoder):
     documents, _ = load_corpus(corpus)
     with pytest.raises(ValueError, match="longer than the model reads"):
