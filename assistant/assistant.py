@@ -64,14 +64,16 @@ class Assistant:
         if problem:
             return self._answer(raw, "invalid", (), id=id, notice=problem)
         emergency = triage(text)
+        index = self.index  # one index for the whole question, even if swapped meanwhile
         query = search_text(text, history)
         vector = self.encoder.encode([query])[0]
-        candidates = retrieve(self.index, vector, query, weights=self.weights)
-        decision = decide(self.index, query, candidates, thresholds=self.thresholds)
-        quotes = select_quotes(self.index, candidates, max_quotes=self.max_quotes,
+        candidates = retrieve(index, vector, query, weights=self.weights)
+        decision = decide(index, query, candidates, thresholds=self.thresholds)
+        quotes = select_quotes(index, candidates, max_quotes=self.max_quotes,
                                margin=self.margin) if decision.answer else []
         details = {"search_text": query, "signals": decision.signals,
-                   "ranked_docs": ranked_documents(self.index, candidates)[:10]}
+                   "ranked_docs": ranked_documents(index, candidates)[:10],
+                   "index_version": index.version}
         if emergency.emergency:
             details["emergency"] = emergency.category
             keep = quotes if emergency.category != "self_harm" else []
@@ -95,7 +97,13 @@ class Assistant:
                 details: dict | None = None) -> Answer:
         return Answer(question=question, status=status, quotes=tuple(quotes),
                       disclaimer=texts.DISCLAIMER, notice=notice,
-                      index_version=self.index.version, id=id, details=details or {})
+                      index_version=(details or {}).get("index_version", self.index.version),
+                      id=id, details=details or {})
+
+    def use_index(self, index: SearchIndex) -> None:
+        """Answer from a new index from the next question on (a single reference swap,
+        so a question already being answered finishes on the index it started with)."""
+        self.index = index
 
     def passage(self, quote: Quote) -> Passage:
         """The chunk around a quote (its whole section when short), for showing a source."""
