@@ -11,7 +11,7 @@ from assistant import texts
 from assistant.abstain import Thresholds, decide
 from assistant.answer import Answer, Quote
 from assistant.conversation import search_text
-from assistant.retrieval import Weights, ranked_documents, retrieve
+from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.triage import triage
 from index import Encoder, SearchIndex
@@ -46,7 +46,7 @@ def clean_question(raw: Any) -> str:
 
 class Assistant:
     def __init__(self, index: SearchIndex, encoder: Encoder, *, max_quotes: int = 3,
-                 max_question_chars: int = 2000, margin: float = 0.12,
+                 max_question_chars: int = 2000, margin: float = 0.17,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder
@@ -67,12 +67,12 @@ class Assistant:
         index = self.index  # one index for the whole question, even if swapped meanwhile
         query = search_text(text, history)
         vector = self.encoder.encode([query])[0]
-        candidates = retrieve(index, vector, query, weights=self.weights)
-        decision = decide(index, query, candidates, thresholds=self.thresholds)
-        quotes = select_quotes(index, candidates, max_quotes=self.max_quotes,
+        retrieval = retrieve(index, vector, query, weights=self.weights)
+        decision = decide(index, query, retrieval, thresholds=self.thresholds)
+        quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin) if decision.answer else []
         details = {"search_text": query, "signals": decision.signals,
-                   "ranked_docs": ranked_documents(index, candidates)[:10],
+                   "ranked_docs": retrieval.ranked_documents(index)[:10],
                    "index_version": index.version}
         if emergency.emergency:
             details["emergency"] = emergency.category

@@ -1,7 +1,9 @@
 """BM25 over short texts (bm25s), with Snowball stemming so "cramps" finds "cramp"."""
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Sequence
 
@@ -45,7 +47,8 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         self.size = len(texts)
         tokenized = [terms(t) or ["\x00empty"] for t in texts]
-        self._vocab = {term for doc in tokenized for term in doc}
+        self._document_frequency = Counter(term for doc in tokenized for term in set(doc))
+        self._vocab = set(self._document_frequency)
         self._bm25 = bm25s.BM25()
         if texts:
             self._bm25.index(tokenized, show_progress=False)
@@ -55,3 +58,10 @@ class LexicalIndex:
         if not known or not self.size:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term the corpus never uses gets the highest."""
+        return math.log((self.size + 1) / (self._document_frequency.get(term, 0) + 0.5))
+
+    def knows(self, term: str) -> bool:
+        return term in self._vocab

@@ -130,6 +130,11 @@ class SearchIndex:
     def lexical_chunks(self, query: str) -> np.ndarray:
         return self._lexical_chunks.scores(query)
 
+    @property
+    def vocabulary(self) -> LexicalIndex:
+        """Term statistics over all units (document frequency, idf)."""
+        return self._lexical_units
+
     # --- build --------------------------------------------------------------------
     @classmethod
     def build(cls, documents: Iterable[Document], encoder: Encoder, *,
