@@ -38,9 +38,19 @@ def is_follow_up(question: str) -> bool:
         len(own) <= 3 and bool(_PRONOUN.search(question)))
 
 
+_MAX_CHAIN = 3  # a follow-up carries at most this many earlier turns
+
+
 def search_text(question: str, history: Sequence[Any]) -> str:
-    """The text to search for: the question, with the last topic when it follows one."""
+    """The text to search for: the question, with the topic it follows when it is a
+    follow-up. In a chain ("How is it treated?" / "and injections?" / "why?"), the
+    earlier turns back to the last question that stood on its own are kept."""
     turns = user_turns(history)
     if not turns or not is_follow_up(question):
         return question
-    return f"{turns[-1]} {question}"
+    chain = [question]
+    for turn in reversed(turns[-_MAX_CHAIN:]):
+        chain.insert(0, turn)
+        if not is_follow_up(turn):
+            break
+    return " ".join(chain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Quote
+from corpus.units import LIST_ITEMS_SEARCHED
 from assistant.retrieval import Candidate
 from index import SearchIndex
 from index.lexical import words
@@ -16,17 +17,28 @@ _DEPENDENT_START = re.compile(
 _DUPLICATE_OVERLAP = 0.6
 
 
+
+
 def _span(index: SearchIndex, position: int) -> tuple[int, int]:
-    """The unit's span, widened to the previous sentence when it depends on it."""
+    """The unit's span, widened to the previous sentence when it depends on it, and to
+    the list it introduces when it ends with a colon ("… sensations, including:")."""
     unit = index.units[position]
     start, end = unit.start, unit.end
     text = index.documents[unit.doc_id].text
-    if unit.kind == "paragraph" and _DEPENDENT_START.match(text[start:end]) and position > 0:
+    if unit.kind != "paragraph":
+        return start, end
+    if _DEPENDENT_START.match(text[start:end]) and position > 0:
         previous = index.units[position - 1]
         same_paragraph = (previous.doc_id == unit.doc_id and previous.kind == "paragraph"
                           and "\n" not in text[previous.end:start])
         if same_paragraph:
             start = previous.start
+    if text[start:end].endswith(":"):
+        following = index.units[position + 1:position + 1 + LIST_ITEMS_SEARCHED]
+        for item in following:
+            if item.doc_id != unit.doc_id or item.kind != "list_item":
+                break
+            end = item.end
     return start, end
 
 

@@ -22,6 +22,8 @@ ENV_VARS = {
     "chunk_overlap": "QUOTECHAT_CHUNK_OVERLAP",
     "max_question_chars": "QUOTECHAT_MAX_QUESTION_CHARS",
     "max_quotes": "QUOTECHAT_MAX_QUOTES",
+    "feedback_file": "QUOTECHAT_FEEDBACK_FILE",
+    "admin_password": "QUOTECHAT_ADMIN_PASSWORD",
 }
 
 
@@ -49,6 +51,10 @@ class Settings:
     max_question_chars: int = 2000
     max_quotes: int = 3
     examples: tuple[str, ...] = field(default=())
+    # Web feedback is health information: stored only when a file is given.
+    feedback_file: Path | None = None
+    # The web maintainers' page exists only when a password is set; never shown in repr.
+    admin_password: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_question_chars < 10:
@@ -81,9 +87,9 @@ class Settings:
 
 
 def _convert(name: str, var: str, raw: str):
-    if name in ("corpus_dir", "index_dir"):
+    if name in ("corpus_dir", "index_dir", "feedback_file"):
         return Path(raw).expanduser()
-    if name == "model":
+    if name in ("model", "admin_password"):
         return raw
     try:
         return int(raw)

@@ -24,3 +24,5 @@ EMPTY_QUESTION = "Please type a question."
 QUESTION_TOO_LONG = "That message is too long ({length} characters); please ask in at most {limit}."
 
 UNUSABLE_QUESTION = "I could not find any words in that message; please ask a question in words."
+
+SUGGESTIONS_LEAD = "The documents do answer questions like these (choose one to ask it):"

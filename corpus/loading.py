@@ -9,11 +9,14 @@ from pathlib import Path
 from corpus.errors import CorpusError, DocumentError
 from corpus.model import Document
 from corpus.structure import looks_like_heading, parse_blocks
-from corpus.units import block_units
+from corpus.units import attach_lists, block_units
 
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".markdown")
+# Bumped whenever the same file would be read into different blocks or units, so an
+# index built by an older reader is rebuilt rather than quoted from stale offsets.
+READER_VERSION = 2
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "documents"
 MAX_FILE_BYTES = 5_000_000
 
@@ -31,7 +34,7 @@ def content_hash(data: bytes) -> str:
 def parse_document(doc_id: str, text: str, *, markdown: bool, digest: str = "") -> Document:
     """Build a Document from already-decoded text (no file access)."""
     blocks = parse_blocks(text, markdown=markdown)
-    units = tuple(u for block in blocks for u in block_units(doc_id, text, block))
+    units = tuple(attach_lists([u for block in blocks for u in block_units(doc_id, text, block)]))
     return Document(doc_id=doc_id, title=_title(doc_id, text, markdown=markdown),
                     text=text, content_hash=digest or content_hash(text.encode("utf-8")),
                     blocks=tuple(blocks), units=units)

@@ -5,6 +5,7 @@ A table cell is quoted as it stands but searched with its row and column names
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import pysbd
@@ -70,3 +71,23 @@ def _cell_units(doc_id: str, text: str, block: Block) -> list[Unit]:
     if not units and row.strip():
         units.append(Unit(doc_id, block.start, block.end, block.section, "table_row", row))
     return units
+
+
+LIST_ITEMS_SEARCHED = 8
+
+
+def attach_lists(units: list[Unit]) -> list[Unit]:
+    """A sentence that introduces a list ("… sensations, including:") is searched
+    together with the list's items, since it means little without them."""
+    result = list(units)
+    for i, unit in enumerate(units):
+        if unit.kind != "paragraph" or not unit.search_text.endswith(":"):
+            continue
+        items = []
+        for item in units[i + 1:i + 1 + LIST_ITEMS_SEARCHED]:
+            if item.kind != "list_item":
+                break
+            items.append(item.search_text)
+        if items:
+            result[i] = replace(unit, search_text=" ".join([unit.search_text] + items))
+    return result

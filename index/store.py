@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from corpus import Chunk, Document, Unit, chunk_document
+from corpus import READER_VERSION, Chunk, Document, Unit, chunk_document
 from corpus.tokens import ENCODING
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
@@ -259,6 +259,9 @@ def describe_mismatch(manifest: dict, encoder: Encoder | None,
     if manifest.get("format_version") != FORMAT_VERSION:
         return (f"has format version {manifest.get('format_version')}, this quotechat "
                 f"reads {FORMAT_VERSION}")
+    if manifest.get("reader_version") != READER_VERSION:
+        return (f"was built by document reader version {manifest.get('reader_version')}, "
+                f"this quotechat reads documents with version {READER_VERSION}")
     if manifest.get("tokenizer") != ENCODING:
         return f"was chunked with tokenizer {manifest.get('tokenizer')}, not {ENCODING}"
     if encoder is not None and manifest.get("model_hash") != encoder.weights_hash:
@@ -307,10 +310,12 @@ def _manifest(documents: list[Document], chunks_by_doc: dict, encoder: Encoder,
             "chunks": len(chunks_by_doc[d.doc_id]),
             "indexed_at": old["indexed_at"] if old and d.doc_id not in fresh
             else now.isoformat(timespec="seconds")}
+    # Everything that shapes the index goes into its name, so one name is one content.
     digest = hashlib.sha256(json.dumps(
         [entries[k]["content_hash"] + k for k in sorted(entries)]
-        + [encoder.weights_hash, asdict(settings)], sort_keys=True).encode()).hexdigest()
-    return {"format_version": FORMAT_VERSION,
+        + [encoder.weights_hash, asdict(settings), FORMAT_VERSION, READER_VERSION,
+           ENCODING], sort_keys=True).encode()).hexdigest()
+    return {"format_version": FORMAT_VERSION, "reader_version": READER_VERSION,
             "index_version": f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
             "created_at": now.isoformat(timespec="seconds"),
             "model_id": encoder.model_id, "model_hash": encoder.weights_hash,

@@ -128,3 +128,41 @@ def test_passage_highlights_the_quote(assistant):
     quote = assistant.ask("Is dehydration a frequent trigger for cramps?").quotes[0]
     passage = assistant.passage(quote)
     assert passage.text[passage.highlight_start:passage.highlight_end] == quote.text
+
+
+def test_a_sentence_that_introduces_a_list_is_quoted_with_the_list(assistant, fixture_dir):
+    answer = assistant.ask("Warning signs include")
+    quote = answer.quotes[0]
+    assert quote.text.startswith("Warning signs include:")
+    assert quote.text.endswith("- Cramps that wake you at night")
+    text = (fixture_dir / quote.doc_id).read_text()
+    assert text[quote.start:quote.end] == quote.text
+    # the list items are inside the first quote, so they are not quoted again
+    assert not any(q.text == "Twitching after exercise" for q in answer.quotes[1:])
+
+
+@pytest.mark.parametrize("history, question, expected", [
+    (["How is B12 deficiency treated?", "and injections?"], "why?",
+     "How is B12 deficiency treated? and injections? why?"),
+    (["What causes cramps?", "How is B12 deficiency treated?"], "and injections?",
+     "How is B12 deficiency treated? and injections?"),
+    (["How is B12 deficiency treated?"], "What foods contain vitamin B12?",
+     "What foods contain vitamin B12?"),
+    ([], "and injections?", "and injections?"),
+])
+def test_follow_up_chains_keep_their_topic_and_new_topics_start_fresh(history, question,
+                                                                      expected):
+    assert search_text(question, history) == expected
+
+
+def test_a_three_turn_conversation_answers_each_turn_from_its_topic(assistant):
+    history: list[str] = []
+    texts_seen = []
+    for question in ("What are food sources of vitamin B12?", "and for vegans?",
+                     "What causes muscle cramps at night?"):
+        answer = assistant.ask(question, history)
+        texts_seen.append(answer.details["search_text"])
+        history.append(question)
+    assert texts_seen == ["What are food sources of vitamin B12?",
+                          "What are food sources of vitamin B12? and for vegans?",
+                          "What causes muscle cramps at night?"]

@@ -53,13 +53,15 @@ def test_without_overlap_every_unit_is_in_exactly_one_chunk(docs, doc_id, max_to
 
 def test_exact_cuts_follow_token_budget_and_headings(docs):
     doc = docs["cramps.txt"]
-    # unit sizes: 14, 8, 9 | 10, 8, 10, 4, 7, 5, 7 | 11, 9, 15, 11 | 11, 9
+    # unit sizes: 14, 8, 9 | 10, 8, 10, 22, 7, 5, 7 | 11, 9, 15, 11 | 11, 9
+    # (unit 6, "Warning signs include:", is searched together with its list items)
     assert [count_tokens(u.search_text) for u in doc.units] == [
-        14, 8, 9, 10, 8, 10, 4, 7, 5, 7, 11, 9, 15, 11, 11, 9]
+        14, 8, 9, 10, 8, 10, 22, 7, 5, 7, 11, 9, 15, 11, 11, 9]
     chunks = chunk_document(doc, max_tokens=20, overlap=0)
-    assert spans(chunks) == [(0, 0), (1, 2), (3, 4), (5, 6), (7, 9), (10, 11), (12, 12),
-                             (13, 13), (14, 15)]
-    assert [c.n_tokens for c in chunks] == [14, 17, 18, 14, 19, 20, 15, 11, 20]
+    assert spans(chunks) == [(0, 0), (1, 2), (3, 4), (5, 5), (6, 6), (7, 9), (10, 11),
+                             (12, 12), (13, 13), (14, 15)]
+    # the overlong unit 6 is a chunk of its own, counted at the budget
+    assert [c.n_tokens for c in chunks] == [14, 17, 18, 10, 20, 19, 20, 15, 11, 20]
 
 
 def test_a_roomy_budget_gives_one_chunk_per_section(docs):
@@ -73,9 +75,9 @@ def test_a_roomy_budget_gives_one_chunk_per_section(docs):
 def test_overlap_repeats_trailing_units_within_a_section(docs):
     doc = docs["cramps.txt"]
     chunks = chunk_document(doc, max_tokens=20, overlap=8)
-    # Unit 4 (8 tokens) and unit 8 (5 tokens) are carried over; units 5 (10) and 11 (9) are
-    # too big to repeat, and nothing is carried across a heading.
-    assert spans(chunks) == [(0, 0), (1, 2), (3, 4), (4, 5), (6, 8), (8, 9), (10, 11),
+    # Unit 4 (8 tokens) is carried over; units 5 (10), 6 (22) and 11 (9) are too big to
+    # repeat, and nothing is carried across a heading.
+    assert spans(chunks) == [(0, 0), (1, 2), (3, 4), (4, 5), (6, 6), (7, 9), (10, 11),
                              (12, 12), (13, 13), (14, 15)]
     for before, after in zip(chunks, chunks[1:]):
         assert after.first_unit > before.first_unit  # always moves forward

@@ -84,8 +84,13 @@ def test_every_span_is_a_trimmed_piece_of_the_text(docs, doc_id):
         quoted = doc.text[piece.start:piece.end]
         assert quoted and quoted == quoted.strip(), piece
     for unit in doc.units:
-        if unit.kind != "table_row":
-            assert unit.search_text == doc.text[unit.start:unit.end]
+        quoted = doc.text[unit.start:unit.end]
+        if unit.kind == "table_row":
+            continue
+        if quoted.endswith(":"):  # a list's lead-in is searched with the list
+            assert unit.search_text.startswith(quoted + " ")
+        else:
+            assert unit.search_text == quoted
     starts = [u.start for u in doc.units]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
 
@@ -226,3 +231,10 @@ def test_corpus_without_readable_documents(tmp_path, files):
         (tmp_path / name).write_bytes(data)
     with pytest.raises(CorpusError, match="No readable"):
         load_corpus(Path(tmp_path))
+
+
+def test_a_list_lead_in_is_searched_with_its_items(docs):
+    doc = docs["cramps.txt"]
+    lead = next(u for u in doc.units if doc.text[u.start:u.end] == "Warning signs include:")
+    assert lead.search_text == ("Warning signs include: Sudden tightness in the calf "
+                                "Twitching after exercise Cramps that wake you at night")

@@ -161,6 +161,23 @@ def test_load_refuses_a_different_model_or_settings(corpus, fake_encoder, tmp_pa
                          settings=settings)
 
 
+def test_an_index_from_an_older_document_reader_is_refused_then_rebuilt(
+        corpus, fake_encoder, tmp_path, monkeypatch):
+    from index import store
+    from index.update import update_index
+    root = tmp_path / "index"
+    monkeypatch.setattr(store, "READER_VERSION", store.READER_VERSION - 1)
+    old = update_index(corpus, root, fake_encoder, settings=SETTINGS)
+    monkeypatch.undo()
+    with pytest.raises(IndexMismatch, match="document reader version"):
+        SearchIndex.load(root)
+    fake_encoder.texts.clear()
+    report = update_index(corpus, root, fake_encoder, settings=SETTINGS)
+    assert report.saved and report.index.version != old.index.version
+    assert len(fake_encoder.texts) == len(report.index.units) + len(report.index.chunks)
+    assert SearchIndex.load(root).manifest["reader_version"] == store.READER_VERSION
+
+
 @pytest.mark.parametrize("name", ["units.faiss", "chunks.faiss", "documents.json",
                                   "chunks.json"])
 def test_damaged_or_missing_file_is_corrupt(corpus, fake_encoder, tmp_path, name):
