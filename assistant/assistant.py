@@ -75,9 +75,10 @@ class Assistant:
                    "ranked_docs": retrieval.ranked_documents(index)[:10],
                    "index_version": index.version}
         if emergency.emergency:
+            # The notice alone: a quote next to it ("usually mild and temporary") could
+            # read as reassurance and delay a call for help.
             details["emergency"] = emergency.category
-            keep = quotes if emergency.category != "self_harm" else []
-            return self._answer(raw, "emergency", keep, id=id,
+            return self._answer(raw, "emergency", (), id=id,
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"
         return self._answer(raw, status, quotes, id=id, details=details)

@@ -15,7 +15,9 @@ _I = r"(?:i|i'm|im|i am|i've|ive|i have|i just|my|me|he|she|they|he's|she's|my \
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "heart": (
-        r"\bheart attack\b(?!.{0,40}\b(?:risk|prevent|sign|symptom|vs|versus|cause)s?\b)",
+        # "heart attack risk / signs": a topic, not an event (general questions are
+        # caught by _ABOUT_TOPIC; this only skips the noun phrases)
+        r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?)\b)",
         r"\b(?:crushing|severe|sudden|tight|heavy|squeezing)\b.{0,30}\bchest\b",
         r"\bchest (?:pain|pressure|tightness)\b.{0,60}\b(?:arm|jaw|sweat|breath|now|right now|spreading)\b",
         r"\b(?:having|have|got)\b.{0,15}\bchest (?:pain|pressure|tightness)\b",

@@ -69,15 +69,16 @@ def test_an_unrelated_question_is_not_found(assistant):
     assert (answer.status, answer.quotes, answer.notice) == ("not_found", (), None)
 
 
-@pytest.mark.parametrize("message, with_quotes", [
-    ("My throat is swelling and I get muscle cramps at night", True),
-    ("I want to kill myself because of these cramps", False),
+@pytest.mark.parametrize("message", [
+    "My throat is swelling and I get muscle cramps at night",
+    "I want to kill myself because of these cramps",
 ])
-def test_emergencies_get_the_notice_first(assistant, message, with_quotes):
+def test_emergencies_get_the_notice_and_no_quotes(assistant, message):
+    """Even when the documents match (cramps at night), a quote next to the notice
+    could read as reassurance, so an emergency answer is the notice alone."""
     answer = assistant.ask(message)
-    assert answer.status == "emergency"
-    assert answer.notice == texts.EMERGENCY_NOTICE
-    assert bool(answer.quotes) is with_quotes
+    assert (answer.status, answer.notice, answer.quotes) == (
+        "emergency", texts.EMERGENCY_NOTICE, ())
 
 
 def test_a_sentence_that_leans_on_the_previous_one_is_quoted_with_it(assistant):
