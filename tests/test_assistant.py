@@ -167,3 +167,18 @@ def test_a_three_turn_conversation_answers_each_turn_from_its_topic(assistant):
     assert texts_seen == ["What are food sources of vitamin B12?",
                           "What are food sources of vitamin B12? and for vegans?",
                           "What causes muscle cramps at night?"]
+
+
+def test_the_same_sentence_in_two_documents_is_one_quote_with_also_in(tmp_path,
+                                                                       fake_encoder):
+    (tmp_path / "a.txt").write_text("Alpha Guide\nZinc lozenges shorten colds by a day. "
+                                    "Rest helps too.\n")
+    (tmp_path / "b.txt").write_text("Beta Guide\nZinc lozenges shorten colds by a day.\n")
+    documents, _ = load_corpus(tmp_path)
+    index = SearchIndex.build(documents, fake_encoder)
+    answer = Assistant(index, fake_encoder, thresholds=FAKE_THRESHOLDS).ask(
+        "Do zinc lozenges shorten colds?")
+    same = [q for q in answer.quotes if q.text == "Zinc lozenges shorten colds by a day."]
+    assert len(same) == 1
+    other = "b.txt" if same[0].doc_id == "a.txt" else "a.txt"
+    assert same[0].also_in == ((other, "Beta Guide" if other == "b.txt" else "Alpha Guide"),)
