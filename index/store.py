@@ -6,11 +6,9 @@ lexically; fusing the signals is the assistant's business, not the index's.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -18,23 +16,17 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from corpus import READER_VERSION, Chunk, Document, Unit, chunk_document
-from corpus.tokens import ENCODING
+from corpus import Chunk, Document, Unit, chunk_document
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
+from index.manifest import ChunkSettings
 from index.lexical import LexicalIndex
+from index.manifest import build_manifest, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
 
 logger = logging.getLogger(__name__)
-FORMAT_VERSION = 1
 # Room left in the model's window for the title and section put before each chunk.
 HEADER_TOKENS = 48
-
-
-@dataclass(frozen=True)
-class ChunkSettings:
-    max_tokens: int = 160
-    overlap: int = 30
 
 
 @dataclass(frozen=True)
@@ -177,7 +169,7 @@ class SearchIndex:
                 unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
                 chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
         dim = encoder.dimension
-        manifest = _manifest(documents, chunks_by_doc, encoder, settings, reuse,
+        manifest = build_manifest(documents, chunks_by_doc, encoder, settings, reuse,
                              fresh={d.doc_id for d in fresh})
         logger.info("indexed %d documents (%d embedded, %d re-used)", len(documents),
                     len(fresh), len(documents) - len(fresh))
@@ -253,26 +245,6 @@ class SearchIndex:
                    unit_vectors=unit_vectors, chunk_vectors=chunk_vectors)
 
 
-def describe_mismatch(manifest: dict, encoder: Encoder | None,
-                      settings: ChunkSettings | None) -> str | None:
-    """Why an index cannot serve this model and these settings, or None when it can."""
-    if manifest.get("format_version") != FORMAT_VERSION:
-        return (f"has format version {manifest.get('format_version')}, this quotechat "
-                f"reads {FORMAT_VERSION}")
-    if manifest.get("reader_version") != READER_VERSION:
-        return (f"was built by document reader version {manifest.get('reader_version')}, "
-                f"this quotechat reads documents with version {READER_VERSION}")
-    if manifest.get("tokenizer") != ENCODING:
-        return f"was chunked with tokenizer {manifest.get('tokenizer')}, not {ENCODING}"
-    if encoder is not None and manifest.get("model_hash") != encoder.weights_hash:
-        return (f"was built with model {manifest.get('model_id')!r}, not the configured "
-                f"{encoder.model_id!r} (weights differ)")
-    if settings is not None and manifest.get("chunk_settings") != asdict(settings):
-        return (f"was built with chunks {manifest.get('chunk_settings')}, the settings "
-                f"ask for {asdict(settings)}")
-    return None
-
-
 def _encode(encoder: Encoder, texts: list[str], *, progress: bool,
             batch_size: int) -> np.ndarray:
     parts = []
@@ -296,28 +268,3 @@ def _vectors(index: faiss.Index) -> np.ndarray:
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
     return index.reconstruct_n(0, index.ntotal)
-
-
-def _manifest(documents: list[Document], chunks_by_doc: dict, encoder: Encoder,
-              settings: ChunkSettings, previous: SearchIndex | None, *,
-              fresh: set[str]) -> dict:
-    now = datetime.now(timezone.utc)
-    entries = {}
-    for d in documents:
-        old = previous.manifest["documents"].get(d.doc_id) if previous else None
-        entries[d.doc_id] = {
-            "title": d.title, "content_hash": d.content_hash, "units": len(d.units),
-            "chunks": len(chunks_by_doc[d.doc_id]),
-            "indexed_at": old["indexed_at"] if old and d.doc_id not in fresh
-            else now.isoformat(timespec="seconds")}
-    # Everything that shapes the index goes into its name, so one name is one content.
-    digest = hashlib.sha256(json.dumps(
-        [entries[k]["content_hash"] + k for k in sorted(entries)]
-        + [encoder.weights_hash, asdict(settings), FORMAT_VERSION, READER_VERSION,
-           ENCODING], sort_keys=True).encode()).hexdigest()
-    return {"format_version": FORMAT_VERSION, "reader_version": READER_VERSION,
-            "index_version": f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
-            "created_at": now.isoformat(timespec="seconds"),
-            "model_id": encoder.model_id, "model_hash": encoder.weights_hash,
-            "dimension": encoder.dimension, "tokenizer": ENCODING,
-            "chunk_settings": asdict(settings), "documents": entries}

@@ -9,7 +9,8 @@ from pathlib import Path
 from corpus import Skipped, load_corpus
 from index.embedder import Encoder
 from index.errors import IndexError_, IndexNotFound
-from index.store import ChunkSettings, SearchIndex
+from index.manifest import ChunkSettings
+from index.store import SearchIndex
 
 logger = logging.getLogger(__name__)
 

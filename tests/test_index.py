@@ -163,7 +163,7 @@ def test_load_refuses_a_different_model_or_settings(corpus, fake_encoder, tmp_pa
 
 def test_an_index_from_an_older_document_reader_is_refused_then_rebuilt(
         corpus, fake_encoder, tmp_path, monkeypatch):
-    from index import store
+    from index import manifest as store
     from index.update import update_index
     root = tmp_path / "index"
     monkeypatch.setattr(store, "READER_VERSION", store.READER_VERSION - 1)
