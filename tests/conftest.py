@@ -1,7 +1,9 @@
-"""Shared fixtures: the fixture documents and a tiny deterministic stand-in for the model."""
+"""Shared fixtures: the fixture documents, a tiny deterministic stand-in for the model,
+and one headless Chromium per session for the browser tests."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Sequence
@@ -54,3 +56,27 @@ def fake_encoder() -> FakeEncoder:
 @pytest.fixture
 def fixture_dir() -> Path:
     return FIXTURES / "docs"
+
+
+def _browser_unavailable(reason: str) -> None:
+    if os.environ.get("QUOTECHAT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (QUOTECHAT_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, once per session. Skips when it or playwright is
+    missing, unless QUOTECHAT_REQUIRE_BROWSER=1 makes that a failure."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    if not CHROMIUM.exists():
+        _browser_unavailable(f"{CHROMIUM} not found: install Debian's chromium to run "
+                             "browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("the playwright package is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

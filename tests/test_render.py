@@ -9,7 +9,8 @@ import pytest
 
 from assistant import texts
 from assistant import Answer, Passage, Quote
-from ui.render import question_from_message, render_answer, render_question
+from ui.render import (question_from_message, render_answer, render_documents,
+                       render_question, render_status)
 
 XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>',
        '<a href="javascript:alert(1)">x</a>', '[click](javascript:alert(1))',
@@ -33,7 +34,7 @@ def tags(out: str) -> set[str]:
 
 
 SAFE_TAGS = {"div", "p", "blockquote", "details", "summary", "mark", "span", "strong",
-             "small", "br"}
+             "small", "br", "table", "caption", "thead", "tbody", "tr", "th", "td"}
 
 
 @pytest.mark.parametrize("status,notice", [
@@ -47,19 +48,28 @@ def test_every_status_ends_with_the_disclaimer(status, notice):
     assert tags(out) <= SAFE_TAGS
 
 
-def test_answered_has_lead_numbered_sources_and_passages():
+def test_answered_has_lead_numbered_source_chips_and_passages():
     q1, q2 = quote(), quote("Cramps may follow.", section="", also_in=(("d2", "Other"),))
     passage = Passage("B12 Shots", "Side effects", "Before. Potassium levels can drop. After.",
                       8, 34)
     out = render_answer(answer("answered", (q1, q2)), [passage, None])
     assert out.index(texts.ANSWER_LEAD) < out.index("<blockquote>")
     assert "<blockquote>Potassium levels can drop.</blockquote>" in out
-    assert "[1] B12 Shots › Side effects" in out
-    assert "[2] B12 Shots</p>" not in out and "[2] B12 Shots <span" in out
-    assert "also in: Other" in out
-    assert "<summary>Show passage</summary>" in out
+    # The numbered chip is the <summary> that opens the passage with the quote marked.
+    assert ('<summary class="qc-chip" title="Show the passage"><span class="qc-num">1</span> '
+            '<span class="qc-where">B12 Shots › Side effects</span>') in out
     assert "Before. <mark>Potassium levels can drop.</mark> After." in out
-    assert out.count("<details") == 1  # no passage, no empty details
+    assert out.index("<summary") < out.index("<mark>")
+    # No passage: the chip is plain text, and no empty disclosure.
+    assert ('<p class="qc-chip qc-chip-static"><span class="qc-num">2</span> '
+            '<span class="qc-where">B12 Shots</span></p>') in out
+    assert "Also in: Other" in out
+    assert out.count("<details") == 1
+
+
+def test_section_equal_to_title_is_not_repeated():
+    out = render_answer(answer("answered", (quote(section="B12 Shots"),)))
+    assert "B12 Shots</span>" in out and "›" not in out
 
 
 def test_passage_with_offsets_out_of_range_is_shown_without_highlight():
@@ -72,6 +82,16 @@ def test_not_found_is_plain_text():
     out = render_answer(answer("not_found"))
     assert html.escape(texts.NOT_FOUND) in out
     assert "<blockquote>" not in out and "role=" not in out
+    assert html.escape(texts.SUGGESTIONS_LEAD) not in out
+
+
+def test_not_found_can_introduce_suggestions():
+    out = render_answer(answer("not_found"), suggest=True)
+    assert out.index(html.escape(texts.NOT_FOUND)) < out.index(
+        html.escape(texts.SUGGESTIONS_LEAD)) < out.index("qc-disclaimer")
+    # Only a not-found reply suggests other questions.
+    assert texts.SUGGESTIONS_LEAD not in render_answer(answer("answered", (quote(),)),
+                                                       suggest=True)
 
 
 def test_invalid_shows_why():
@@ -80,10 +100,17 @@ def test_invalid_shows_why():
     assert html.escape(notice) in out and "<blockquote>" not in out
 
 
+def plain(out: str) -> str:
+    """The text a browser shows (tags removed, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", out))
+
+
 def test_emergency_notice_comes_first_as_an_alert_then_quotes():
     out = render_answer(answer("emergency", (quote(),), texts.EMERGENCY_NOTICE))
-    assert out.index('role="alert"') < out.index(html.escape(texts.EMERGENCY_NOTICE))
-    assert out.index(html.escape(texts.EMERGENCY_NOTICE)) < out.index("<blockquote>")
+    alert = out.index('role="alert"')
+    assert alert < out.index("This may be a medical emergency.") < out.index("<blockquote>")
+    assert out.index("</div>", alert) < out.index("<blockquote>")
+    assert texts.EMERGENCY_NOTICE in plain(out)  # the reviewed text, word for word
     assert 'class="qc-emergency"' in out and "⚠" in out
 
 
@@ -125,3 +152,23 @@ def test_script_and_onerror_never_survive_as_markup():
     out = render_question(evil) + render_answer(answer("answered", (quote(evil),)))
     assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;" in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+
+
+def test_documents_table_escapes_titles_and_says_what_is_pending():
+    from ui.library import DocumentRow
+    rows = [DocumentRow("a.md", XSS[1], 3, "2026-01-02T03:04:05+00:00", "indexed"),
+            DocumentRow("b.txt", "b.txt", None, "", "new"),
+            DocumentRow("c.md", "C", 2, "2026-01-01T00:00:00+00:00", "removed")]
+    out = render_documents(rows)
+    assert tags(out) <= SAFE_TAGS and "<img" not in out
+    assert html.escape(XSS[1]) in out
+    assert "2026-01-02 03:04:05" in out
+    assert "new: re-index to add" in out and "deleted: re-index to drop" in out
+    assert "3 documents" in out
+    assert "No documents" in render_documents([])
+
+
+@pytest.mark.parametrize("evil", XSS)
+def test_status_is_escaped(evil):
+    out = render_status(evil, ok=False)
+    assert tags(out) <= SAFE_TAGS and html.escape(evil) in out and 'role="status"' in out

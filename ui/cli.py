@@ -36,7 +36,8 @@ EPILOG = """examples:
 
 settings: command-line options win over QUOTECHAT_CORPUS, QUOTECHAT_INDEX,
 QUOTECHAT_MODEL, QUOTECHAT_CHUNK_TOKENS, QUOTECHAT_CHUNK_OVERLAP,
-QUOTECHAT_MAX_QUOTES, QUOTECHAT_MAX_QUESTION_CHARS."""
+QUOTECHAT_MAX_QUOTES, QUOTECHAT_MAX_QUESTION_CHARS; serve also reads
+QUOTECHAT_ADMIN_PASSWORD and QUOTECHAT_FEEDBACK_FILE."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--admin-password", metavar="PASSWORD",
+                   help="serve the maintainers' tab behind this password (safer: "
+                        "QUOTECHAT_ADMIN_PASSWORD, which other users cannot see in ps)")
+    p.add_argument("--feedback", type=Path, metavar="FILE",
+                   help="save helpful / not helpful feedback, with each answer's "
+                        "question and sources, to this JSON-lines file (default: "
+                        "QUOTECHAT_FEEDBACK_FILE; neither: feedback is off)")
 
     p = sub.add_parser("bench", help="measure latency, cold start and index build time")
     _common(p)

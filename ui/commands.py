@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from assistant import Answer
 from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
@@ -90,10 +91,17 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.web import launch
+    settings = replace(settings,
+                       admin_password=args.admin_password or settings.admin_password,
+                       feedback_file=args.feedback or settings.feedback_file)
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     print(f"quotechat: serving {len(assistant.index.documents)} documents on "
           f"http://{args.host}:{args.port}", file=sys.stderr)
-    launch(assistant, host=args.host, port=args.port)
+    print("quotechat: maintainers' tab " + ("on" if settings.admin_password else
+          "off (set QUOTECHAT_ADMIN_PASSWORD to serve it)") + "; feedback " +
+          (f"saved to {settings.feedback_file}" if settings.feedback_file else "off"),
+          file=sys.stderr)
+    launch(assistant, host=args.host, port=args.port, settings=settings)
     return 0
 
 

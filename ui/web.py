@@ -1,5 +1,5 @@
 """The chat web page: ``respond`` does one turn (testable without a server), ``build_app``
-lays out the page, ``launch`` serves it.
+lays out the page, ``launch`` serves it. The maintainers' tab lives in ui/admin.py.
 """
 from __future__ import annotations
 
@@ -14,50 +14,26 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from assistant import texts  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from corpus.loading import MAX_FILE_BYTES  # noqa: E402
+from ui.feedback import FeedbackLog, feedback_record, provenance  # noqa: E402
 from ui.render import question_from_message, render_answer, render_question  # noqa: E402
+from ui.style import CSS, HEAD, SCROLL_TO_QUESTION  # noqa: E402
 
 logger = logging.getLogger(__name__)
+SUGGESTIONS = 3  # example questions offered with a not-found reply
 
-CSS = """
-.qc-answer blockquote { margin: .4em 0 .2em; padding: .3em .8em;
-  border-left: 4px solid var(--color-accent); background: var(--background-fill-secondary); }
-.qc-lead, .qc-notice { margin: 0 0 .4em; }
-.qc-source { margin: 0 0 .2em; font-size: .9em; font-weight: 600; }
-.qc-also { font-weight: normal; }
-.qc-quote + .qc-quote { margin-top: .8em; }
-.qc-details { margin: 0 0 .6em; font-size: .9em; }
-.qc-details summary { cursor: pointer; color: var(--link-text-color); }
-.qc-passage { margin-top: .3em; padding: .4em .8em; border: 1px solid var(--border-color-primary);
-  border-radius: 4px; }
-.qc-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; }
-.qc-emergency { margin: 0 0 .6em; padding: .7em 1em; border: 2px solid #b91c1c;
-  border-radius: 6px; background: #fee2e2; color: #7f1d1d; }
-.qc-emergency .qc-icon { font-size: 1.3em; }
-.dark .qc-emergency { background: #450a0a; color: #fecaca; border-color: #f87171; }
-.qc-disclaimer { margin-top: .6em; padding-top: .4em; font-size: .85em;
-  border-top: 1px solid var(--border-color-primary); opacity: .85; }
-.qc-footer { text-align: center; font-size: .85em; color: var(--body-text-color); opacity: .85; }
-.qc-answer p { margin-top: 0; }
-"""
-
-# After an answer, scroll the chat so the question and the start of the answer are in view:
-# an emergency notice comes first in the answer and must not be scrolled away, as gradio's
-# autoscroll-to-bottom would do on a small screen.
-SCROLL_TO_QUESTION = """() => setTimeout(() => {
-  const asked = [...document.querySelectorAll('#qc-chat [data-testid="user"]')].pop();
-  let box = asked && asked.parentElement;
-  while (box && !(box.scrollHeight > box.clientHeight
-                  && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
-    box = box.parentElement;
-  }
-  if (box) box.scrollTop += asked.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
-}, 50)"""
-
-# Local fonts only: the page must not depend on a font CDN.
+# Local fonts only: the page must not depend on a font CDN. Dark blue and red buttons so
+# white labels keep a contrast of at least 4.5:1 (the default orange has under 3:1).
 THEME = gr.themes.Default(
+    primary_hue="blue",
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica", "Arial",
           "sans-serif"],
-    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+).set(color_accent="*primary_700", button_primary_background_fill="*primary_700",
+      button_primary_background_fill_hover="*primary_800",
+      button_primary_text_color="white", button_cancel_background_fill="#b91c1c",
+      button_cancel_background_fill_hover="#991b1b", button_cancel_text_color="white")
 
 
 def _content_text(content: Any) -> str:
@@ -87,17 +63,50 @@ def _passage(assistant: Any, quote: Any) -> Any:
         return None
 
 
-def respond(assistant: Any, message: str | None,
-            history: list[dict[str, Any]] | None) -> tuple[str, list[dict[str, Any]]]:
-    """One turn: ask, then return (cleared textbox, chat history with both new messages)."""
+def _aligned(records: list | None, length: int) -> list:
+    """Provenance records index-aligned with the chat messages (None for user messages)."""
+    records = list(records or [])[:length]
+    return records + [None] * (length - len(records))
+
+
+def respond(assistant: Any, message: str | None, history: list[dict[str, Any]] | None,
+            records: list | None = None) -> tuple[str, list[dict[str, Any]], list]:
+    """One turn: ask, then return (cleared textbox, chat history with both new messages,
+    provenance records parallel to the history)."""
     history = list(history or [])
+    records = _aligned(records, len(history))
     if not message or not message.strip():
-        return "", history  # an empty send is ignored, not answered
+        return "", history, records  # an empty send is ignored, not answered
     answer = assistant.ask(message, user_messages(history))
     passages = [_passage(assistant, q) for q in answer.quotes]
-    history.append({"role": "user", "content": render_question(message)})
-    history.append({"role": "assistant", "content": render_answer(answer, passages)})
-    return "", history
+    suggestions = list(assistant.examples)[:SUGGESTIONS] \
+        if answer.status == "not_found" else []
+    reply: dict[str, Any] = {"role": "assistant",
+                             "content": render_answer(answer, passages,
+                                                      suggest=bool(suggestions))}
+    if suggestions:  # shown as buttons under the reply; clicking one asks it
+        reply["options"] = [{"label": q, "value": q} for q in suggestions]
+    history += [{"role": "user", "content": render_question(message)}, reply]
+    records += [None, provenance(answer)]
+    return "", history, records
+
+
+def record_feedback(log: FeedbackLog, records: list | None, index: Any,
+                    liked: Any) -> dict[str, Any] | None:
+    """Store a like/dislike on the answer at ``index``; returns the stored record."""
+    records = records or []
+    if not isinstance(index, int) or isinstance(index, bool) \
+            or not 0 <= index < len(records):
+        return None
+    record = feedback_record(records[index], liked)
+    if record is not None:
+        try:
+            log.append(record)
+        except OSError:
+            logger.warning("feedback not saved to %s", log.path, exc_info=True)
+            gr.Warning("Your feedback could not be saved.")
+            return None
+    return record
 
 
 class _App(gr.Blocks):
@@ -109,11 +118,14 @@ class _App(gr.Blocks):
     def launch(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("theme", THEME)
         kwargs.setdefault("css", CSS)
+        kwargs.setdefault("head", HEAD)
         kwargs.setdefault("footer_links", [])
+        kwargs.setdefault("max_file_size", MAX_FILE_BYTES)
         return super().launch(*args, **kwargs)
 
 
-def _footer(assistant: Any) -> str:
+def footer_html(assistant: Any) -> str:
+    """The permanent footer: the disclaimer and the index being answered from."""
     version = getattr(getattr(assistant, "index", None), "version", "")
     line = html.escape(texts.DISCLAIMER)
     if version:
@@ -121,46 +133,73 @@ def _footer(assistant: Any) -> str:
     return f'<p class="qc-footer">{line}</p>'
 
 
-def _asker(assistant: Any, question: str):
-    def ask_example(history: list[dict[str, Any]]):
-        return respond(assistant, question, history)
-    return ask_example
+def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
+    """The chat: messages, input, send and clear, examples, feedback."""
+    chatbot = gr.Chatbot(
+        elem_id="qc-chat", show_label=False, height="60vh", buttons=[],
+        examples=[{"text": q} for q in assistant.examples],
+        feedback_options=("Like", "Dislike") if feedback else None,
+        # Messages are HTML built by ui.render; Markdown and LaTeX would only let
+        # document text format itself.
+        render_markdown=False, latex_delimiters=[], sanitize_html=True, autoscroll=False)
+    records = gr.State([])  # provenance per message, for feedback
+    with gr.Row(equal_height=True, elem_id="qc-controls"):
+        box = gr.Textbox(placeholder="Ask a question about the documents",
+                         show_label=False, scale=6, autofocus=True, elem_id="qc-input")
+        send = gr.Button("Send", variant="primary", scale=1, elem_id="qc-send")
+        clear = gr.Button("Clear chat", scale=1, elem_id="qc-clear")
+
+    def on_send(message: str, history: list, recs: list):
+        return respond(assistant, message, history, recs)
+
+    def on_pick(data: gr.SelectData, history: list, recs: list):
+        # An example (value {"text": …}) on the empty chat, or a suggestion (value: text).
+        value = data.value.get("text") if isinstance(data.value, dict) else data.value
+        return respond(assistant, str(value or ""), history, recs)
+
+    io = dict(inputs=[box, chatbot, records], outputs=[box, chatbot, records],
+              concurrency_id="ask")  # one queue slot: one question at a time
+    for event in (box.submit, send.click):
+        event(on_send, **io).then(None, js=SCROLL_TO_QUESTION)
+    for event in (chatbot.example_select, chatbot.option_select):
+        event(on_pick, io["inputs"][1:], io["outputs"], concurrency_id="ask") \
+            .then(None, js=SCROLL_TO_QUESTION)
+    clear.click(lambda: ("", [], []), None, [box, chatbot, records])
+    chatbot.clear(lambda: [], None, records)  # the chat's own trash button
+    if feedback:
+        def on_like(data: gr.LikeData, recs: list) -> None:
+            record_feedback(feedback, recs, data.index, data.liked)
+        chatbot.like(on_like, [records], None, api_visibility="private")
 
 
-def build_app(assistant: Any) -> gr.Blocks:
-    """The chat page for an assistant; not launched."""
-    def on_send(message: str, history: list[dict[str, Any]]):
-        return respond(assistant, message, history)
-
+def build_app(assistant: Any, settings: Settings | None = None) -> gr.Blocks:
+    """The chat page for an assistant, and the maintainers' tab when ``settings`` has an
+    admin password; not launched."""
+    settings = settings or Settings()
+    feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
     with _App(title="quotechat") as app:
-        gr.Markdown("# quotechat")
-        chatbot = gr.Chatbot(
-            elem_id="qc-chat", show_label=False, height="65vh", buttons=[],
-            # Messages are HTML built by ui.render; Markdown and LaTeX would only let
-            # document text format itself.
-            render_markdown=False, latex_delimiters=[], sanitize_html=True, autoscroll=False)
-        with gr.Row(equal_height=True):
-            box = gr.Textbox(placeholder="Ask a question about the documents",
-                             show_label=False, scale=6, autofocus=True, elem_id="qc-input")
-            send = gr.Button("Send", variant="primary", scale=1, elem_id="qc-send")
-            gr.ClearButton([box, chatbot], value="Clear", scale=1, elem_id="qc-clear")
-        with gr.Row(elem_id="qc-examples"):
-            for example in assistant.examples:
-                button = gr.Button(example, size="sm", variant="secondary",
-                                   elem_classes="qc-example")
-                button.click(_asker(assistant, example), [chatbot], [box, chatbot],
-                             concurrency_id="ask").then(None, js=SCROLL_TO_QUESTION)
-        gr.HTML(_footer(assistant))
-        for event in (box.submit, send.click):
-            # One shared queue slot ("ask"): the assistant answers one question at a time.
-            event(on_send, [box, chatbot], [box, chatbot], concurrency_id="ask") \
-                .then(None, js=SCROLL_TO_QUESTION)
+        gr.Markdown("# quotechat", elem_id="qc-title")
+        if settings.admin_password:
+            from ui.admin import build_admin
+            with gr.Tabs(elem_id="qc-tabs"):
+                with gr.Tab("Chat", id="chat", elem_id="qc-chat-tab"):
+                    _chat(assistant, feedback)
+                with gr.Tab("Maintainers", id="admin", elem_id="qc-admin-tab"):
+                    footer_updates = build_admin(assistant, settings)
+        else:
+            _chat(assistant, feedback)
+            footer_updates = []
+        footer = gr.HTML(footer_html(assistant), elem_id="qc-footer")
+        # The index version can change under a running app (re-index): refresh it.
+        app.load(lambda: footer_html(assistant), None, footer)
+        for event in footer_updates:
+            event.then(lambda: footer_html(assistant), None, footer)
     return app
 
 
 def launch(assistant: Any, *, host: str = "127.0.0.1", port: int = 7860,
-           prevent_thread_lock: bool = False) -> gr.Blocks:
+           prevent_thread_lock: bool = False, settings: Settings | None = None) -> gr.Blocks:
     """Serve the chat page on host:port; blocks unless prevent_thread_lock."""
-    app = build_app(assistant)
+    app = build_app(assistant, settings)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=prevent_thread_lock)
     return app

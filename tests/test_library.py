@@ -1,0 +1,221 @@
+"""ui.library: safe names, upload checks, atomic saves, removal, listing, re-indexing."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from index import ChunkSettings, SearchIndex
+from index.update import update_index
+from ui import library
+from ui.library import (DocumentExists, DocumentNotFound, FileTooLarge, NoQuotableText,
+                        NotUtf8Text, Reindexer, ReindexRunning, SerializedEncoder,
+                        UnsafeFileName, UnsupportedFileType, check_content, list_documents,
+                        read_upload, remove_document, safe_name, save_document)
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = "# Quokka Care\n\nQuokkas eat leaves and grasses. Never feed them bread.\n".encode()
+
+
+@pytest.fixture
+def corpus(tmp_path, fixture_dir) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(fixture_dir, folder)
+    return folder
+
+
+def test_the_gradio_free_modules_do_not_load_gradio():
+    code = ("import sys, ui.library, ui.feedback, ui.access, ui.render, ui.style; "
+            "sys.exit('gradio' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["notes.md", "B12 facts (2024).txt", "Ünïcode-guide.md",
+                                  "a.MD", "x.markdown", "v1.2_final+edit,copy.txt"])
+def test_safe_names_are_kept(name):
+    assert safe_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["../x.md", "a/b.md", "a\\b.md", "/etc/passwd.md",
+                                  ".hidden.md", "..md", "", "   ", "-rf.md", "a.md.",
+                                  "x<y>.md", "name\x00.md", "semi;colon.md", "x" * 200 + ".md",
+                                  "CON\n.md"])
+def test_unsafe_names_are_refused(name):
+    with pytest.raises(UnsafeFileName):
+        safe_name(name)
+
+
+@pytest.mark.parametrize("name", ["paper.pdf", "page.html", "notes", "x.md.exe", "a.TXT.js"])
+def test_other_file_types_are_refused(name):
+    with pytest.raises(UnsupportedFileType, match="only .txt"):
+        safe_name(name)
+
+
+def test_content_must_be_quotable_utf8_text(monkeypatch):
+    assert check_content("a.md", DOC) == DOC.decode()
+    with pytest.raises(NotUtf8Text, match="re-save it as UTF-8"):
+        check_content("a.txt", "café".encode("latin-1"))
+    with pytest.raises(NotUtf8Text, match="NUL"):
+        check_content("a.txt", b"text\x00more")
+    for empty in (b"", b"  \n\t\n"):
+        with pytest.raises(NoQuotableText):
+            check_content("a.txt", empty)
+    monkeypatch.setattr(library, "MAX_UPLOAD_BYTES", 10)
+    with pytest.raises(FileTooLarge, match="split it"):
+        check_content("a.md", DOC)
+
+
+def test_read_upload_stops_at_the_size_limit(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 100)
+    monkeypatch.setattr(library, "MAX_UPLOAD_BYTES", 50)
+    with pytest.raises(FileTooLarge):
+        read_upload(big)
+    monkeypatch.setattr(library, "MAX_UPLOAD_BYTES", 100)
+    assert read_upload(big) == b"x" * 100
+
+
+def test_the_size_limit_is_the_corpus_readers():
+    from corpus.loading import MAX_FILE_BYTES
+    assert library.MAX_UPLOAD_BYTES <= MAX_FILE_BYTES
+
+
+def test_save_writes_the_file_atomically_and_leaves_no_temp_files(corpus):
+    assert save_document(corpus, "quokka.md", DOC) == "quokka.md"
+    assert (corpus / "quokka.md").read_bytes() == DOC
+    assert not [p for p in corpus.iterdir() if p.name.startswith(".")]
+
+
+def test_save_refuses_to_overwrite_unless_asked(corpus):
+    save_document(corpus, "quokka.md", DOC)
+    with pytest.raises(DocumentExists, match="Replace"):
+        save_document(corpus, "quokka.md", b"Other text here.")
+    assert (corpus / "quokka.md").read_bytes() == DOC
+    save_document(corpus, "quokka.md", b"Other text here.", replace=True)
+    assert (corpus / "quokka.md").read_bytes() == b"Other text here."
+
+
+def test_a_refused_upload_changes_nothing(corpus):
+    before = sorted(p.name for p in corpus.iterdir())
+    for name, data in (("../escape.md", DOC), ("bad.txt", b"\xff\xfe"), ("x.pdf", DOC)):
+        with pytest.raises(library.LibraryError):
+            save_document(corpus, name, data, replace=True)
+    assert sorted(p.name for p in corpus.iterdir()) == before
+    assert not (corpus.parent / "escape.md").exists()
+
+
+def test_a_failed_write_leaves_no_temp_file(corpus, monkeypatch):
+    def fail(*_):
+        raise OSError("disk full")
+    monkeypatch.setattr(library.os, "replace", fail)
+    with pytest.raises(OSError):
+        save_document(corpus, "quokka.md", DOC)
+    assert not [p for p in corpus.iterdir() if p.name.startswith(".upload-")]
+    assert not (corpus / "quokka.md").exists()
+
+
+def test_remove_only_deletes_listed_documents(corpus, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(DOC)
+    (corpus / ".hidden.md").write_bytes(DOC)
+    for doc_id in ("../outside.md", str(outside), ".hidden.md", "missing.md", ""):
+        with pytest.raises(DocumentNotFound):
+            remove_document(corpus, doc_id)
+    assert outside.exists() and (corpus / ".hidden.md").exists()
+    remove_document(corpus, "b12.md")
+    assert not (corpus / "b12.md").exists()
+
+
+def _build(corpus: Path, index_dir: Path, encoder, gate=None):
+    def build(*, encoder, progress=False):
+        if gate is not None:
+            gate.wait(10)
+        return update_index(corpus, index_dir, encoder, settings=ChunkSettings(),
+                            progress=progress)
+    return build
+
+
+class Holder:
+    """The part of Assistant that Reindexer uses."""
+
+    def __init__(self, index, encoder):
+        self.index, self.encoder = index, encoder
+
+    def use_index(self, index):
+        self.index = index
+
+
+def test_list_documents_shows_what_a_reindex_would_change(corpus, tmp_path, fake_encoder):
+    index = update_index(corpus, tmp_path / "index", fake_encoder,
+                         settings=ChunkSettings()).index
+    rows = {r.file: r for r in list_documents(index, corpus)}
+    assert {r.state for r in rows.values()} == {"indexed"}
+    assert rows["b12.md"].chunks == index.manifest["documents"]["b12.md"]["chunks"]
+    assert rows["b12.md"].title == index.documents["b12.md"].title and rows["b12.md"].indexed_at
+    save_document(corpus, "quokka.md", DOC)
+    (corpus / "cramps.txt").write_text("Changed text about cramps.", encoding="utf-8")
+    remove_document(corpus, "b12.md")
+    states = {r.file: r.state for r in list_documents(index, corpus)}
+    assert states == {"b12.md": "removed", "cramps.txt": "changed", "quokka.md": "new"}
+
+
+def test_reindex_swaps_the_new_index_in(corpus, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    holder = Holder(update_index(corpus, index_dir, fake_encoder,
+                                 settings=ChunkSettings()).index, fake_encoder)
+    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder))
+    save_document(corpus, "quokka.md", DOC)
+    report = reindexer.run()
+    assert report.added == ["quokka.md"]
+    assert holder.index is report.index and "quokka.md" in holder.index.documents
+    assert SearchIndex.load(index_dir).version == holder.index.version  # saved, live
+
+
+def test_questions_during_a_reindex_use_the_old_index(corpus, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    old = update_index(corpus, index_dir, fake_encoder, settings=ChunkSettings()).index
+    holder = Holder(old, fake_encoder)
+    gate = threading.Event()
+    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder, gate))
+    save_document(corpus, "quokka.md", DOC)
+    worker = threading.Thread(target=reindexer.run)
+    worker.start()
+    try:
+        while not reindexer.running:
+            pass
+        assert holder.index is old  # still answering from the complete old index
+        with pytest.raises(ReindexRunning, match="already running"):
+            reindexer.run()  # one re-index at a time
+    finally:
+        gate.set()
+        worker.join(10)
+    assert holder.index is not old and "quokka.md" in holder.index.documents
+    assert not reindexer.running
+
+
+def test_a_failed_reindex_keeps_the_old_index(corpus, tmp_path, fake_encoder):
+    index_dir = tmp_path / "index"
+    old = update_index(corpus, index_dir, fake_encoder, settings=ChunkSettings()).index
+    holder = Holder(old, fake_encoder)
+    for doc_id in ("b12.md", "cramps.txt"):
+        remove_document(corpus, doc_id)
+    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder))
+    with pytest.raises(Exception, match="No readable"):
+        reindexer.run()
+    assert holder.index is old and not reindexer.running
+
+
+def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
+    holder = Holder(None, fake_encoder)
+    Reindexer(holder, lambda **_: None)
+    wrapped = holder.encoder
+    assert isinstance(wrapped, SerializedEncoder)
+    assert wrapped.dimension == fake_encoder.dimension
+    assert wrapped.weights_hash == fake_encoder.weights_hash
+    assert wrapped.encode(["a b"]).shape == (1, fake_encoder.dimension)
+    Reindexer(holder, lambda **_: None)
+    assert holder.encoder is wrapped
