@@ -29,8 +29,12 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
         return settings.examples
     if settings.corpus_dir.resolve() == DEFAULT_CORPUS.resolve():
         return DEFAULT_EXAMPLES
-    titles = [d.title for d in index.documents.values()][:4]
-    return tuple(f"What do the documents say about {t}?" for t in titles)
+    # Titles that are real titles (not file names), then section headings.
+    topics = [d.title for d in index.documents.values()
+              if d.title != d.doc_id.rsplit("/", 1)[-1]]
+    topics += [c.section for c in index.chunks if c.section]
+    chosen = list(dict.fromkeys(topics))[:4]
+    return tuple(f"What do the documents say about {t}?" for t in chosen)
 
 
 def warn_if_stale(settings: Settings, index: SearchIndex) -> list[str]:

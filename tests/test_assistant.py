@@ -182,3 +182,16 @@ def test_the_same_sentence_in_two_documents_is_one_quote_with_also_in(tmp_path,
     assert len(same) == 1
     other = "b.txt" if same[0].doc_id == "a.txt" else "a.txt"
     assert same[0].also_in == ((other, "Beta Guide" if other == "b.txt" else "Alpha Guide"),)
+
+
+def test_examples_for_another_corpus_name_topics_not_file_names(fixture_dir, fake_encoder,
+                                                                tmp_path):
+    from assistant.service import examples_for
+    from assistant.settings import Settings
+    (tmp_path / "notitle.txt").write_text("no heading here. Just text about zinc.\n")
+    documents, _ = load_corpus(tmp_path)
+    documents += load_corpus(fixture_dir)[0]
+    index = SearchIndex.build(documents, fake_encoder)
+    examples = examples_for(Settings(corpus_dir=tmp_path), index)
+    assert len(examples) == 4 and not any("notitle.txt" in e for e in examples)
+    assert examples[0] == "What do the documents say about Vitamin B12 Basics?"
