@@ -101,7 +101,11 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
           "off (set QUOTECHAT_ADMIN_PASSWORD to serve it)") + "; feedback " +
           (f"saved to {settings.feedback_file}" if settings.feedback_file else "off"),
           file=sys.stderr)
-    launch(assistant, host=args.host, port=args.port, settings=settings)
+    try:
+        launch(assistant, host=args.host, port=args.port, settings=settings)
+    except OSError as err:
+        raise OSError(f"cannot serve on {args.host}:{args.port} ({err}); is another "
+                      "quotechat running? Choose another port with --port.") from err
     return 0
 
 
