@@ -22,19 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.abstain import FEATURES, signals
-from assistant.evaluation import read_questions
+from assistant.evaluation import phrase_hits, read_questions, relevant_rank
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.service import open_assistant
 from assistant.settings import Settings
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _doc_key(doc_id: str) -> str:
-    return doc_id.rsplit(".", 1)[0]
 
 
 class Case:
@@ -52,15 +44,12 @@ class Case:
 
     def correct(self, retrieval, quotes) -> tuple[bool, bool]:
         """(right at rank 1, right within the top 3 quotes / top 5 documents)."""
-        row = self.row
-        if "phrases" in row:
-            phrases = [_norm(p) for p in row["phrases"]]
-            hits = [any(p in _norm(q.text) for p in phrases) for q in quotes[:3]]
+        if "phrases" in self.row:
+            hits = phrase_hits(self.row, quotes)
             return bool(hits and hits[0]), any(hits)
-        relevant = set(row.get("relevant_doc_ids") or [row["doc_id"]])
         docs = [q.doc_id for q in quotes] + retrieval.ranked_documents(self.assistant.index)
-        ranked = list(dict.fromkeys(_doc_key(d) for d in docs))
-        return bool(ranked and ranked[0] in relevant), bool(relevant & set(ranked[:5]))
+        rank = relevant_rank(self.row, docs)
+        return rank == 1, rank is not None and rank <= 5
 
 
 def load_cases(args) -> list[Case]:

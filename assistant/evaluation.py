@@ -55,6 +55,21 @@ def _doc_key(doc_id: str) -> str:
     return name
 
 
+def phrase_hits(row: dict, quotes) -> list[bool]:
+    """For each of the first three quotes: does it contain a gold phrase (case and
+    white space aside)? The home-format judgement."""
+    phrases = [_norm(p) for p in row.get("phrases", [])]
+    return [any(p in _norm(q.text) for p in phrases) for q in quotes[:3]]
+
+
+def relevant_rank(row: dict, sources) -> int | None:
+    """1-based rank of the first relevant document among the sources (repeats count
+    once), as shared/eval/score.py ranks them; None when none is relevant."""
+    relevant = {_doc_key(d) for d in row.get("relevant_doc_ids") or [row["doc_id"]]}
+    ranked = list(dict.fromkeys(_doc_key(s) for s in sources))
+    return next((i for i, s in enumerate(ranked, 1) if s in relevant), None)
+
+
 @dataclass
 class Report:
     lines: list[str] = field(default_factory=list)
@@ -86,8 +101,7 @@ def evaluate_home(rows: list[dict], ask: Ask, corpus_dir: Path) -> Report:
         expect = row["expect"]
         counts[expect] += 1
         if expect == "answer":
-            phrases = [_norm(p) for p in row.get("phrases", [])]
-            hits = [any(p in _norm(q.text) for p in phrases) for q in answer.quotes[:3]]
+            hits = phrase_hits(row, answer.quotes)
             counts["hit1"] += bool(hits[:1] and hits[0])
             counts["hit3"] += any(hits)
             counts["wrong_abstain"] += answer.status == "not_found"
@@ -128,9 +142,7 @@ def _retrieval_metrics(rows: Iterable[dict], preds: dict[str, dict]) -> dict[str
         n_ans += 1
         if pred["abstained"]:
             continue
-        relevant = {_doc_key(d) for d in row.get("relevant_doc_ids") or [row["doc_id"]]}
-        ranked = list(dict.fromkeys(_doc_key(s) for s in pred["sources"]))
-        rank = next((i for i, s in enumerate(ranked, 1) if s in relevant), None)
+        rank = relevant_rank(row, pred["sources"])
         if rank:
             r1 += rank == 1
             r5 += rank <= 5
