@@ -129,13 +129,12 @@ def test_cli_usage_errors_are_one_clear_line():
     assert "does not exist" in result.stderr
 
 
-def test_a_stale_index_is_reported_but_still_answers(tmp_path, index_dir, caplog):
+def test_a_stale_index_is_reported_but_still_answers(tmp_path, real_assistant, caplog):
     from assistant.service import warn_if_stale
-    from index import SearchIndex
     corpus = tmp_path / "docs"
     shutil.copytree(DEFAULT_CORPUS, corpus)
     (corpus / "new.md").write_text("# New\n\nA new document.\n")
     (corpus / "junk.txt").write_bytes(b"\xff\xfe")
-    index = SearchIndex.load(index_dir)
+    index = real_assistant.index
     assert warn_if_stale(Settings(corpus_dir=corpus), index) == ["new.md"]
     assert "quotechat index" in caplog.text
