@@ -6,9 +6,8 @@ import logging
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant.settings import Settings
 from corpus import DEFAULT_CORPUS, DocumentError, read_document
-from corpus.loading import content_hash, document_paths
 from index import IndexNotFound, SearchIndex, SentenceTransformerEmbedder
-from index.update import UpdateReport, update_index
+from index.update import UpdateReport, corpus_changes, update_index
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +39,8 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
 def warn_if_stale(settings: Settings, index: SearchIndex) -> list[str]:
     """Documents added, changed or removed since the index was built (a warning, since
     answering from the last good index beats refusing to answer)."""
-    indexed = {doc_id: entry["content_hash"]
-               for doc_id, entry in index.manifest["documents"].items()}
-    try:
-        current = {p.relative_to(settings.corpus_dir).as_posix(): content_hash(p.read_bytes())
-                   for p in document_paths(settings.corpus_dir)}
-    except OSError:
-        return []
-    stale = sorted(d for d in indexed.keys() | current.keys()
-                   if indexed.get(d) != current.get(d) and _indexable(settings, d))
+    stale = sorted(d for d in corpus_changes(index, settings.corpus_dir)
+                   if _indexable(settings, d))
     if stale:
         logger.warning("%d document(s) changed since the index was built (%s); run "
                        "`quotechat index` to update it.", len(stale), ", ".join(stale[:3]))

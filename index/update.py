@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import Skipped, load_corpus
+from corpus.loading import content_hash, document_paths
 from index.embedder import Encoder
 from index.errors import IndexError_, IndexNotFound
 from index.manifest import ChunkSettings
@@ -63,3 +64,24 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
                               progress=progress)
     index.save(Path(index_dir))
     return UpdateReport(index=index, path=Path(index_dir), **report)
+
+
+def corpus_changes(index: SearchIndex, corpus_dir: Path) -> dict[str, str]:
+    """Files that differ from the index: doc_id -> "new", "changed" or "removed".
+    A file that cannot be read counts as changed."""
+    corpus_dir = Path(corpus_dir)
+    indexed = {d: entry["content_hash"] for d, entry in index.manifest["documents"].items()}
+    changes = {}
+    on_disk = {path.relative_to(corpus_dir).as_posix(): path
+               for path in document_paths(corpus_dir)}
+    for doc_id, path in on_disk.items():
+        try:
+            digest = content_hash(path.read_bytes())
+        except OSError:
+            digest = ""
+        if doc_id not in indexed:
+            changes[doc_id] = "new"
+        elif digest != indexed[doc_id]:
+            changes[doc_id] = "changed"
+    changes.update({doc_id: "removed" for doc_id in indexed if doc_id not in on_disk})
+    return changes

@@ -18,9 +18,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from corpus import parse_document
-from corpus.loading import MAX_FILE_BYTES, SUFFIXES, content_hash, document_paths
+from corpus.loading import MAX_FILE_BYTES, SUFFIXES, document_paths
 from index import SearchIndex
-from index.update import UpdateReport
+from index.update import UpdateReport, corpus_changes
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_NAME_CHARS = 120
@@ -157,25 +157,13 @@ class DocumentRow:
 
 def list_documents(index: SearchIndex, corpus_dir: Path) -> list[DocumentRow]:
     """Indexed documents, and files added, changed or removed since the last re-index."""
-    corpus_dir = Path(corpus_dir)
-    on_disk = {p.relative_to(corpus_dir).as_posix(): p for p in document_paths(corpus_dir)}
-    rows = []
-    for doc_id, entry in sorted(index.manifest["documents"].items()):
-        path = on_disk.get(doc_id)
-        state = "removed" if path is None else (
-            "indexed" if _hash(path) == entry["content_hash"] else "changed")
-        rows.append(DocumentRow(doc_id, entry["title"], entry["chunks"],
-                                entry["indexed_at"], state))
-    for doc_id in sorted(set(on_disk) - set(index.manifest["documents"])):
-        rows.append(DocumentRow(doc_id, doc_id, None, "", "new"))
+    changes = corpus_changes(index, corpus_dir)
+    rows = [DocumentRow(doc_id, entry["title"], entry["chunks"], entry["indexed_at"],
+                        changes.get(doc_id, "indexed"))
+            for doc_id, entry in sorted(index.manifest["documents"].items())]
+    rows += [DocumentRow(doc_id, doc_id, None, "", "new")
+             for doc_id, state in sorted(changes.items()) if state == "new"]
     return rows
-
-
-def _hash(path: Path) -> str:
-    try:
-        return content_hash(path.read_bytes())
-    except OSError:
-        return ""
 
 
 class SerializedEncoder:
