@@ -25,12 +25,18 @@ class Weights:
     unit_dense: float = 0.4
     unit_passage: float = 0.2
     unit_lexical: float = 0.1
+    # A unit shorter than this many words ("Seniors", "Vitamin D", a six-word list
+    # lead-in) is similar to any question on its topic; its own similarity is blended
+    # with its passage's in proportion to its length. Measured: home hit@1 0.80 -> 0.84,
+    # MedQuAD template R@1 0.92 -> 0.93.
+    full_length_words: int = 10
 
 
 @dataclass(frozen=True)
 class Passage:
     position: int  # into SearchIndex.chunks
     dense: float
+    lexical: float  # BM25, as a share of the best passage's
     score: float
 
 
@@ -38,7 +44,7 @@ class Passage:
 class Candidate:
     position: int  # into SearchIndex.units
     chunk: int  # the best passage holding it, into SearchIndex.chunks
-    unit_dense: float
+    unit_dense: float  # the unit's own cosine similarity
     passage: float
     unit_lexical: float
     score: float
@@ -68,7 +74,8 @@ def rank_passages(index: SearchIndex, query_vector: np.ndarray, query_text: str,
     for position in np.argsort(-lexical)[:depth // 2].tolist():
         if position not in pool:
             pool[position] = float(index.chunk_vectors[position] @ query_vector)
-    passages = [Passage(p, dense, dense + weights.passage_lexical * float(lexical[p]))
+    passages = [Passage(p, dense, float(lexical[p]),
+                        dense + weights.passage_lexical * float(lexical[p]))
                 for p, dense in pool.items()]
     passages.sort(key=lambda p: (-p.score, p.position))
     return passages
@@ -89,8 +96,10 @@ def retrieve(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
     candidates = []
     for unit, passage in best.items():
         dense = float(index.unit_vectors[unit] @ query_vector)
+        trust = min(1.0, index.unit_word_counts[unit] / weights.full_length_words)
+        judged = trust * dense + (1.0 - trust) * passage.dense
         lexical = float(unit_lexical[unit])
-        score = (weights.unit_dense * dense + weights.unit_passage * passage.score
+        score = (weights.unit_dense * judged + weights.unit_passage * passage.score
                  + weights.unit_lexical * lexical) / total
         candidates.append(Candidate(unit, passage.position, dense, passage.score, lexical,
                                     score))

@@ -44,7 +44,7 @@ def _span(index: SearchIndex, position: int) -> tuple[int, int]:
 
 def _overlap(a: str, b: str) -> float:
     wa, wb = set(words(a)), set(words(b))
-    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+    return len(wa & wb) / max(1, len(wa), len(wb))
 
 
 def quote_section(index: SearchIndex, position: int) -> str:

@@ -20,7 +20,7 @@ from corpus import Chunk, Document, Unit, chunk_document
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.manifest import ChunkSettings
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, words
 from index.manifest import build_manifest, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
 
@@ -80,6 +80,8 @@ class SearchIndex:
              for u in self.units])
         self._lexical_chunks = LexicalIndex(
             [chunk_embedding_text(self.documents[c.doc_id], c) for c in self.chunks])
+        self.unit_word_counts = np.array([len(words(u.search_text)) for u in self.units],
+                                         dtype=np.int32)
 
     @property
     def version(self) -> str:
