@@ -5,7 +5,8 @@ question" is judged from what retrieval measures: the best passage's score, the 
 sentence's similarity, how much of the question's distinctive content (idf-weighted)
 the best passage contains, and how much of it the whole corpus never mentions (a
 question about "cost" is not answered by a passage that never says cost, however
-similar it is). A logistic model combines them; its weights are fitted by
+similar it is), and whether the dense and the lexical retriever agree on the best
+document. A logistic model combines them; its weights are fitted by
 `python -m assistant.calibrate` on the development sets and stored here as code.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistant.retrieval import Retrieval
 from index import SearchIndex
 from index.lexical import terms
 
-FEATURES = ("passage", "unit_dense", "coverage", "unknown", "standout")
+FEATURES = ("passage", "unit_dense", "coverage", "unknown", "standout", "agreement")
 _BACKGROUND = 20  # passages whose mean similarity stands for "the corpus in general"
 
 
@@ -26,14 +27,18 @@ class Thresholds:
     """A logistic model over FEATURES; answer when its probability >= `answer_at`.
 
     Fitted by `python -m assistant.calibrate --skip-grid` on the development sets (home
-    seed questions, MedQuAD questions and LiveQA): it answers 0.91 of answerable
+    seed questions, MedQuAD questions and LiveQA): it answers 0.92 of answerable
     questions and 0.08 of unanswerable ones; fitted without the home set it still
     answers 0.96 of the home set's answerable questions and none of its others.
     """
 
-    weights: tuple[float, ...] = (6.646, 4.59, -0.232, -3.072, 8.628)
-    bias: float = -6.094
+    weights: tuple[float, ...] = (7.423, 4.595, -1.107, -3.127, 6.9, 0.904)
+    bias: float = -6.253
     answer_at: float = 0.5
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"{len(self.weights)} weights for {len(FEATURES)} features")
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,19 @@ def signals(index: SearchIndex, question: str, retrieval: Retrieval) -> dict[str
         # How far the best passage stands out from the rest of the corpus: on-topic
         # questions have one clear best; off-topic ones are equally far from all.
         "standout": dense[0] - sum(dense[1:]) / max(1, len(dense) - 1),
+        "agreement": _retrievers_agree(index, retrieval),
     }
+
+
+def _retrievers_agree(index: SearchIndex, retrieval: Retrieval) -> float:
+    """1 when the passage with the best cosine and the one with the best BM25 score come
+    from the same document: two different views of the question pointing at one place."""
+    by_dense = max(retrieval.passages, key=lambda p: p.dense)
+    by_lexical = max(retrieval.passages, key=lambda p: p.lexical)
+    if by_lexical.lexical <= 0:
+        return 0.0
+    same = index.chunks[by_dense.position].doc_id == index.chunks[by_lexical.position].doc_id
+    return float(same)
 
 
 def probability(values: dict[str, float], thresholds: Thresholds) -> float:

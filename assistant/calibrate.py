@@ -105,16 +105,20 @@ def _fit(x: np.ndarray, y: np.ndarray):
     return LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000).fit(x, y)
 
 
+def _share(flags: np.ndarray) -> str:
+    return f"{np.mean(flags):.3f}" if len(flags) else "n/a"
+
+
 def _tradeoff(p: np.ndarray, y: np.ndarray, cut: float) -> str:
     answered = p >= cut
-    return (f"answered-correctly {np.mean(answered[y == 1]):.3f}  wrongly-abstained "
-            f"{np.mean(~answered[y == 1]):.3f}  wrongly-answered {np.mean(answered[y == 0]):.3f}")
+    return (f"answered-correctly {_share(answered[y == 1])}  wrongly-abstained "
+            f"{_share(~answered[y == 1])}  wrongly-answered {_share(answered[y == 0])}")
 
 
 def abstention(cases: list[Case], weights: Weights) -> None:
     x, y = feature_matrix(cases, weights)
     model = _fit(x, y)
-    print(f"features {FEATURES}\nweights {tuple(round(w, 3) for w in model.coef_[0])} "
+    print(f"features {FEATURES}\nweights {tuple(round(float(w), 3) for w in model.coef_[0])} "
           f"bias {model.intercept_[0]:.3f}")
     p = model.predict_proba(x)[:, 1]
     for cut in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):

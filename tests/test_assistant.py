@@ -12,7 +12,7 @@ from index import SearchIndex
 
 # The fake encoder's bag-of-words cosines are not MiniLM's: answer when the best
 # sentence's cosine is at least 0.3.
-FAKE_THRESHOLDS = Thresholds(weights=(0.0, 10.0, 0.0, 0.0, 0.0), bias=-3.0)
+FAKE_THRESHOLDS = Thresholds(weights=(0.0, 10.0, 0.0, 0.0, 0.0, 0.0), bias=-3.0)
 
 
 @pytest.fixture

@@ -1,0 +1,49 @@
+"""The abstention signals, on hand-made retrievals over the fixture documents."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.abstain import FEATURES, Thresholds, signals
+from assistant.retrieval import Candidate, Passage, Retrieval
+from corpus import load_corpus
+from index import SearchIndex
+
+
+@pytest.fixture
+def index(fixture_dir, fake_encoder):
+    documents, _ = load_corpus(fixture_dir)
+    return SearchIndex.build(documents, fake_encoder)
+
+
+def _retrieval(index, *passages: tuple[int, float, float]) -> Retrieval:
+    ranked = [Passage(position, dense, lexical, dense + 0.05 * lexical)
+              for position, dense, lexical in passages]
+    first_unit = index.chunk_units(index.chunks[passages[0][0]])[0]
+    return Retrieval(ranked, [Candidate(first_unit, passages[0][0], 0.5, 0.5, 0.5, 0.5)])
+
+
+def _chunk_of(index, doc_id: str, nth: int = 0) -> int:
+    return [i for i, c in enumerate(index.chunks) if c.doc_id == doc_id][nth]
+
+
+def test_retrievers_agree_when_their_best_passages_share_a_document(index):
+    first, second = _chunk_of(index, "b12.md", 0), _chunk_of(index, "b12.md", 1)
+    retrieval = _retrieval(index, (first, 0.8, 0.3), (second, 0.6, 1.0))
+    assert signals(index, "vitamin B12 food", retrieval)["agreement"] == 1.0
+
+
+def test_retrievers_disagree_when_their_best_passages_are_in_other_documents(index):
+    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
+    retrieval = _retrieval(index, (b12, 0.8, 0.3), (cramps, 0.6, 1.0))
+    assert signals(index, "vitamin B12 food", retrieval)["agreement"] == 0.0
+
+
+def test_no_lexical_match_is_no_agreement(index):
+    b12 = _chunk_of(index, "b12.md")
+    retrieval = _retrieval(index, (b12, 0.8, 0.0))
+    assert signals(index, "zzz qqq", retrieval)["agreement"] == 0.0
+
+
+def test_thresholds_need_one_weight_per_feature():
+    with pytest.raises(ValueError):
+        Thresholds(weights=(1.0,) * (len(FEATURES) - 1))
