@@ -30,6 +30,11 @@ class Weights:
     # with its passage's in proportion to its length. Measured: home hit@1 0.80 -> 0.84,
     # MedQuAD template R@1 0.92 -> 0.93.
     full_length_words: int = 10
+    # When the best passage's document leads every other document by this much, the
+    # answer opens with that document's best unit. Measured: MedQuAD template R@1
+    # 0.93 -> 0.95 for any gap from 0.05 to 0.12; home hit@1 unchanged (its three
+    # documents overlap, so none leads by that much).
+    leading_gap: float = 0.08
 
 
 @dataclass(frozen=True)
@@ -104,4 +109,21 @@ def retrieve(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
         candidates.append(Candidate(unit, passage.position, dense, passage.score, lexical,
                                     score))
     candidates.sort(key=lambda c: (-c.score, c.position))
-    return Retrieval(passages, candidates)
+    return Retrieval(passages, lead_with_clear_winner(index, passages, candidates,
+                                                      weights.leading_gap))
+
+
+def lead_with_clear_winner(index: SearchIndex, passages: list[Passage],
+                           candidates: list[Candidate], gap: float) -> list[Candidate]:
+    """Candidates with the leading document's best one first, if one document leads."""
+    if not passages or not candidates:
+        return candidates
+    leader = index.chunks[passages[0].position].doc_id
+    runner_up = next((p.score for p in passages
+                      if index.chunks[p.position].doc_id != leader), None)
+    if runner_up is not None and passages[0].score - runner_up < gap:
+        return candidates
+    first = next((c for c in candidates if index.chunks[c.chunk].doc_id == leader), None)
+    if first is None or first is candidates[0]:
+        return candidates
+    return [first] + [c for c in candidates if c is not first]

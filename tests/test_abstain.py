@@ -1,4 +1,4 @@
-"""The abstention signals, on hand-made retrievals over the fixture documents."""
+"""The abstention signals and the leading-document rule, on hand-made retrievals."""
 from __future__ import annotations
 
 import pytest
@@ -47,3 +47,20 @@ def test_no_lexical_match_is_no_agreement(index):
 def test_thresholds_need_one_weight_per_feature():
     with pytest.raises(ValueError):
         Thresholds(weights=(1.0,) * (len(FEATURES) - 1))
+
+
+def _candidate(index, chunk: int, score: float):
+    from assistant.retrieval import Candidate
+    unit = index.chunk_units(index.chunks[chunk])[0]
+    return Candidate(unit, chunk, score, score, score, score)
+
+
+@pytest.mark.parametrize("lead, expected_first", [(0.2, "b12.md"), (0.02, "cramps.txt")])
+def test_a_clearly_leading_document_opens_the_answer(index, lead, expected_first):
+    from assistant.retrieval import lead_with_clear_winner
+    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
+    passages = [Passage(b12, 0.8, 1.0, 0.8), Passage(cramps, 0.8 - lead, 0.5, 0.8 - lead)]
+    candidates = [_candidate(index, cramps, 0.9), _candidate(index, b12, 0.7)]
+    ordered = lead_with_clear_winner(index, passages, candidates, gap=0.08)
+    assert index.chunks[ordered[0].chunk].doc_id == expected_first
+    assert sorted(c.score for c in ordered) == [0.7, 0.9]
