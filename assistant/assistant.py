@@ -14,6 +14,7 @@ from assistant.conversation import search_text
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.triage import triage
+from corpus.abbreviations import spell_out
 from index import Encoder, SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Assistant:
             return self._answer(raw, "invalid", (), id=id, notice=problem)
         emergency = triage(text)
         index = self.index  # one index for the whole question, even if swapped meanwhile
-        query = search_text(text, history)
+        query = self.search_text(text, history, index)
         vector = self.encoder.encode([query])[0]
         retrieval = retrieve(index, vector, query, weights=self.weights)
         decision = decide(index, query, retrieval, thresholds=self.thresholds)
@@ -82,6 +83,13 @@ class Assistant:
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"
         return self._answer(raw, status, quotes, id=id, details=details)
+
+    def search_text(self, question: str, history: Sequence[Any] = (),
+                    index: SearchIndex | None = None) -> str:
+        """What is searched for a question: follow-ups joined to their topic, and the
+        abbreviations the documents define spelled out."""
+        index = index or self.index
+        return spell_out(search_text(question, history), index.abbreviations)
 
     def _invalid(self, raw: str, text: str) -> str | None:
         if len(raw) > self.max_question_chars:

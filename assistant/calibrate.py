@@ -30,14 +30,16 @@ from assistant.settings import Settings
 
 
 class Case:
-    """One question with its query vector, so the grid never re-embeds."""
+    """One question with its search text and query vector, so the grid never re-embeds."""
 
-    def __init__(self, assistant, row: dict, vector: np.ndarray, group: str) -> None:
-        self.assistant, self.row, self.vector, self.group = assistant, row, vector, group
+    def __init__(self, assistant, row: dict, query: str, vector: np.ndarray,
+                 group: str) -> None:
+        self.assistant, self.row, self.group = assistant, row, group
+        self.query, self.vector = query, vector
 
     def run(self, weights: Weights):
         index = self.assistant.index
-        retrieval = retrieve(index, self.vector, self.row["question"], weights=weights)
+        retrieval = retrieve(index, self.vector, self.query, weights=weights)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=3,
                                margin=self.assistant.margin)
         return retrieval, quotes
@@ -62,8 +64,9 @@ def load_cases(args) -> list[Case]:
     cases = []
     for assistant, rows, group in sets:
         rows = [r for r in rows if r["expect"] != "emergency"]
-        vectors = assistant.encoder.encode([r["question"] for r in rows])
-        cases += [Case(assistant, r, v, group) for r, v in zip(rows, vectors)]
+        queries = [assistant.search_text(r["question"]) for r in rows]
+        vectors = assistant.encoder.encode(queries)
+        cases += [Case(assistant, r, q, v, group) for r, q, v in zip(rows, queries, vectors)]
     return cases
 
 
@@ -93,7 +96,7 @@ def feature_matrix(cases: list[Case], weights: Weights) -> tuple[np.ndarray, np.
     rows = []
     for case in cases:
         retrieval, _ = case.run(weights)
-        values = signals(case.assistant.index, case.row["question"], retrieval)
+        values = signals(case.assistant.index, case.query, retrieval)
         rows.append([values[name] for name in FEATURES])
     labels = np.array([c.row["expect"] == "answer" for c in cases], dtype=int)
     return np.array(rows), labels

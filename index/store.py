@@ -17,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import Chunk, Document, Unit, chunk_document
+from corpus.abbreviations import defined_abbreviations, merge_definitions
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.manifest import ChunkSettings
@@ -80,6 +81,9 @@ class SearchIndex:
              for u in self.units])
         self._lexical_chunks = LexicalIndex(
             [chunk_embedding_text(self.documents[c.doc_id], c) for c in self.chunks])
+        # "NPH" in a question is searched as "normal pressure hydrocephalus" too.
+        self.abbreviations = merge_definitions(defined_abbreviations(d.text)
+                                               for d in documents)
         self.unit_word_counts = np.array([len(words(u.search_text)) for u in self.units],
                                          dtype=np.int32)
 
