@@ -65,7 +65,8 @@ def signals(index: SearchIndex, question: str, retrieval: Retrieval) -> dict[str
     dense = sorted((p.dense for p in retrieval.passages), reverse=True)[:_BACKGROUND]
     return {
         "passage": retrieval.passages[0].score,
-        "unit_dense": max(c.unit_dense for c in retrieval.candidates),
+        "unit_dense": max((c.unit_dense for c in retrieval.candidates if c.may_open),
+                          default=0.0),
         "coverage": sum(weight[t] for t in wanted & present) / total if wanted else 1.0,
         "unknown": sum(weight[t] for t in wanted if not vocabulary.knows(t)) / total
         if wanted else 0.0,

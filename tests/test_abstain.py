@@ -49,18 +49,42 @@ def test_thresholds_need_one_weight_per_feature():
         Thresholds(weights=(1.0,) * (len(FEATURES) - 1))
 
 
-def _candidate(index, chunk: int, score: float):
+def _candidate(index, chunk: int, score: float, may_open: bool = True):
     from assistant.retrieval import Candidate
     unit = index.chunk_units(index.chunks[chunk])[0]
-    return Candidate(unit, chunk, score, score, score, score)
+    return Candidate(unit, chunk, score, score, score, score, may_open=may_open)
 
 
 @pytest.mark.parametrize("lead, expected_first", [(0.2, "b12.md"), (0.02, "cramps.txt")])
 def test_a_clearly_leading_document_opens_the_answer(index, lead, expected_first):
-    from assistant.retrieval import lead_with_clear_winner
+    from assistant.retrieval import choose_opening
     b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
     passages = [Passage(b12, 0.8, 1.0, 0.8), Passage(cramps, 0.8 - lead, 0.5, 0.8 - lead)]
     candidates = [_candidate(index, cramps, 0.9), _candidate(index, b12, 0.7)]
-    ordered = lead_with_clear_winner(index, passages, candidates, gap=0.08)
+    ordered = choose_opening(index, passages, candidates, gap=0.08)
     assert index.chunks[ordered[0].chunk].doc_id == expected_first
     assert sorted(c.score for c in ordered) == [0.7, 0.9]
+
+
+def test_a_unit_from_outside_the_best_passages_only_supports(index):
+    from assistant.retrieval import choose_opening
+    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
+    passages = [Passage(b12, 0.8, 1.0, 0.8), Passage(cramps, 0.79, 0.5, 0.79)]
+    outsider = _candidate(index, cramps, 0.9, may_open=False)
+    candidates = [outsider, _candidate(index, b12, 0.7)]
+    ordered = choose_opening(index, passages, candidates, gap=0.08)
+    assert ordered[0].may_open and ordered[1] is outsider
+
+
+def test_the_units_most_like_the_question_join_as_supporting_candidates(index,
+                                                                         fake_encoder):
+    from assistant.retrieval import Weights, retrieve
+    question = "muscle cramps at night and vitamin B12 food sources"
+    vector = fake_encoder.encode([question])[0]
+    alone = retrieve(index, vector, question, weights=Weights(passages=1, supporting_units=0))
+    joined = retrieve(index, vector, question, weights=Weights(passages=1, supporting_units=3))
+    top = set(index.chunk_units(index.chunks[joined.passages[0].position]))
+    added = [c for c in joined.candidates if c.position not in top]
+    assert {c.position for c in alone.candidates} == top
+    assert 1 <= len(added) <= 3 and not any(c.may_open for c in added)
+    assert joined.candidates[0].may_open
