@@ -2,14 +2,17 @@
 
     python -m assistant.calibrate --home ../shared/eval/seed_questions.jsonl \\
         --medquad ../shared/eval/questions.jsonl ../shared/eval/questions_liveqa.jsonl \\
-        --medquad-corpus ../shared/eval/docs
+        --medquad-corpus ../shared/eval/docs \\
+        --unanswerable assistant/dev_questions/home_in_domain_unanswerable.jsonl
 
 1. Retrieval: a small grid of Weights, scored by home hit@1/hit@3 (a gold phrase in the
    first / first three quotes) and MedQuAD R@1/R@5 (documents of the quotes, then of the
    passages). 2. Abstention: a logistic regression over assistant.abstain.FEATURES,
    reported as the trade-off (answered-correctly, wrongly-abstained, wrongly-answered)
-   at several cut-offs, and with each set held out in turn, so the numbers say how it
-   generalises. The chosen values are copied into Weights and Thresholds by hand, so
+   at several cut-offs, with each set held out in turn, and cross-validated (what a
+   held-out set of the same kinds would see), with the share of --unanswerable
+   questions (in the home corpus's domain, not answered by it) that would be answered.
+   The chosen values are copied into Weights and Thresholds by hand, so
    they are reviewed like code.
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.abstain import FEATURES, signals
+from assistant.abstain import FEATURES, Thresholds, signals
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
@@ -61,13 +64,15 @@ def load_cases(args) -> list[Case]:
         med = open_assistant(Settings(corpus_dir=args.medquad_corpus))
         for path in args.medquad:
             sets.append((med, read_questions(path), path.stem))
-    cases = []
-    for assistant, rows, group in sets:
-        rows = [r for r in rows if r["expect"] != "emergency"]
-        queries = [assistant.search_text(r["question"]) for r in rows]
-        vectors = assistant.encoder.encode(queries)
-        cases += [Case(assistant, r, q, v, group) for r, q, v in zip(rows, queries, vectors)]
-    return cases
+    return [case for assistant, rows, group in sets
+            for case in cases_for(assistant, rows, group)]
+
+
+def cases_for(assistant, rows: list[dict], group: str) -> list[Case]:
+    rows = [r for r in rows if r["expect"] != "emergency"]
+    queries = [assistant.search_text(r["question"]) for r in rows]
+    vectors = assistant.encoder.encode(queries)
+    return [Case(assistant, r, q, v, group) for r, q, v in zip(rows, queries, vectors)]
 
 
 def retrieval_grid(cases: list[Case]) -> Weights:
@@ -104,12 +109,12 @@ def feature_matrix(cases: list[Case], weights: Weights) -> tuple[np.ndarray, np.
 
 def _fit(x: np.ndarray, y: np.ndarray):
     from sklearn.linear_model import LogisticRegression  # only the maintainer needs it
-    # Little regularisation: five features in [0, 1], a few hundred questions.
+    # Little regularisation: six features in [0, 1], a few hundred questions.
     return LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000).fit(x, y)
 
 
 def _share(flags: np.ndarray) -> str:
-    return f"{np.mean(flags):.3f}" if len(flags) else "n/a"
+    return f"{np.mean(flags):.3f}" if flags.size else "n/a"
 
 
 def _tradeoff(p: np.ndarray, y: np.ndarray, cut: float) -> str:
@@ -118,7 +123,21 @@ def _tradeoff(p: np.ndarray, y: np.ndarray, cut: float) -> str:
             f"{_share(~answered[y == 1])}  wrongly-answered {_share(answered[y == 0])}")
 
 
-def abstention(cases: list[Case], weights: Weights) -> None:
+def cross_validated(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, folds: int = 5,
+                    repeats: int = 20) -> np.ndarray:
+    """Each question's probability from models that never saw it: repeated k-fold,
+    stratified by set and label. This is what a held-out set of the same kinds sees."""
+    from sklearn.model_selection import StratifiedKFold
+    strata = np.array([f"{g}/{label}" for g, label in zip(groups, y)])
+    p = np.zeros((repeats, len(y)))
+    for repeat in range(repeats):
+        split = StratifiedKFold(folds, shuffle=True, random_state=repeat)
+        for train, test in split.split(x, strata):
+            p[repeat, test] = _fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+    return p
+
+
+def abstention(cases: list[Case], weights: Weights, unanswerable: list[Case]) -> None:
     x, y = feature_matrix(cases, weights)
     model = _fit(x, y)
     print(f"features {FEATURES}\nweights {tuple(round(float(w), 3) for w in model.coef_[0])} "
@@ -127,16 +146,33 @@ def abstention(cases: list[Case], weights: Weights) -> None:
     for cut in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         print(f"all sets, answer at p>={cut}: {_tradeoff(p, y, cut)}")
     groups = np.array([c.group for c in cases])
+    cut = Thresholds().answer_at
+    print(f"per set, answer at p>={cut} (Thresholds.answer_at):")
     for held_out in sorted(set(groups)):
         train = groups != held_out
         if len(set(y[train])) < 2 or len(set(y[~train])) < 2:
             continue
         held = _fit(x[train], y[train]).predict_proba(x[~train])[:, 1]
         print(f"held out {held_out:<18} (fitted on the others): "
-              f"{_tradeoff(held, y[~train], 0.5)}")
+              f"{_tradeoff(held, y[~train], cut)}")
     for group in sorted(set(groups)):
         mask = groups == group
-        print(f"in-sample {group:<17}: {_tradeoff(p[mask], y[mask], 0.5)}")
+        print(f"in-sample {group:<17}: {_tradeoff(p[mask], y[mask], cut)}")
+    cv = cross_validated(x, y, groups)
+    extra = model.predict_proba(feature_matrix(unanswerable, weights)[0])[:, 1] \
+        if unanswerable else np.array([])
+    print("cross-validated (5-fold x 20), per cut-off: wrongly abstained / wrongly answered"
+          + (", and the share of --unanswerable questions answered" if unanswerable else ""))
+    for cut in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65):
+        parts = []
+        for group in sorted(set(groups)):
+            mask = groups == group
+            answered, labels = cv[:, mask] >= cut, y[mask]
+            parts.append(f"{group} {_share(~answered[:, labels == 1])} / "
+                         f"{_share(answered[:, labels == 0])}")
+        if unanswerable:
+            parts.append(f"unanswerable {_share(extra >= cut)}")
+        print(f"  p>={cut}: " + "  ".join(parts))
 
 
 def main() -> None:
@@ -144,12 +180,19 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--medquad", type=Path, nargs="*", default=[])
     parser.add_argument("--medquad-corpus", type=Path)
+    parser.add_argument("--unanswerable", type=Path,
+                        help="home-corpus questions the documents do not answer; only "
+                             "reported (how many the fitted model would answer)")
     parser.add_argument("--skip-grid", action="store_true",
                         help="use the current Weights, only fit the abstention model")
     args = parser.parse_args()
     cases = load_cases(args)
     weights = Weights() if args.skip_grid else retrieval_grid(cases)
-    abstention(cases, weights)
+    unanswerable = []
+    if args.unanswerable:
+        home = next(c.assistant for c in cases if c.group == "home")
+        unanswerable = cases_for(home, read_questions(args.unanswerable), "unanswerable")
+    abstention(cases, weights, unanswerable)
 
 
 if __name__ == "__main__":

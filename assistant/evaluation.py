@@ -72,12 +72,14 @@ def relevant_rank(row: dict, sources) -> int | None:
 
 @dataclass
 class Report:
-    lines: list[str] = field(default_factory=list)
-    metrics: dict[str, float] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # one per question
+    summary: list[str] = field(default_factory=list)  # totals before the score line
+    metrics: dict[str, float | None] = field(default_factory=dict)  # None: nothing to score
     predictions: list[dict] = field(default_factory=list)
 
     def score_line(self) -> str:
-        return "score: " + " ".join(f"{k}={v:.2f}" for k, v in self.metrics.items())
+        return "score: " + " ".join(f"{k}={'n/a' if v is None else f'{v:.2f}'}"
+                                    for k, v in self.metrics.items())
 
 
 def fidelity(answer: Answer, corpus_dir: Path, cache: dict[str, str]) -> tuple[int, int]:
@@ -117,13 +119,13 @@ def evaluate_home(rows: list[dict], ask: Ask, corpus_dir: Path) -> Report:
         first = answer.quotes[0].text[:70] if answer.quotes else ""
         report.lines.append(f"{row.get('id', '?'):>8}  {expect:<9} {answer.status:<9} "
                             f"{verdict:<16} {first}")
-    ratio = lambda a, b: counts[a] / counts[b] if counts[b] else 1.0  # noqa: E731
+    ratio = lambda a, b: counts[a] / counts[b] if counts[b] else None  # noqa: E731
     report.metrics = {"hit@1": ratio("hit1", "answer"), "hit@3": ratio("hit3", "answer"),
                       "not_found": ratio("not_found_ok", "not_found"),
                       "wrong_abstain": ratio("wrong_abstain", "answer"),
                       "emergency": ratio("emergency_ok", "emergency"),
                       "fidelity": ratio("faithful", "quotes")}
-    report.lines.append(
+    report.summary.append(
         f"answerable {counts['answer']}, not-found {counts['not_found']}, emergency "
         f"{counts['emergency']}, quotes checked {counts['quotes']}")
     return report
@@ -172,6 +174,6 @@ def evaluate_medquad(rows: list[dict], ask: Ask, *, by_kind: bool = False) -> Re
         for kind in kinds:
             subset = [r for r in rows if r.get("kind", "") == kind]
             m = _retrieval_metrics(subset, preds)
-            report.lines.append(f"kind {kind:<18} n={len(subset):<4} " +
+            report.summary.append(f"kind {kind:<18} n={len(subset):<4} " +
                                 " ".join(f"{k}={v:.2f}" for k, v in m.items()))
     return report

@@ -130,8 +130,9 @@ class SearchIndex:
 
     @property
     def vocabulary(self) -> LexicalIndex:
-        """Term statistics over all units (document frequency, idf)."""
-        return self._lexical_units
+        """Term statistics over the passages, titles and section names included: a term
+        only a title uses ("Hantavirus – symptoms") is still one the corpus knows."""
+        return self._lexical_chunks
 
     # --- build --------------------------------------------------------------------
     @classmethod
