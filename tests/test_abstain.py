@@ -88,3 +88,15 @@ def test_the_units_most_like_the_question_join_as_supporting_candidates(index,
     assert {c.position for c in alone.candidates} == top
     assert 1 <= len(added) <= 3 and not any(c.may_open for c in added)
     assert joined.candidates[0].may_open
+
+
+def test_cross_validation_scores_every_question_with_a_model_that_never_saw_it():
+    import numpy as np
+    from assistant.calibrate import cross_validated
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0.2, 0.05, (20, 6)), rng.normal(0.8, 0.05, (20, 6))])
+    y = np.array([0] * 20 + [1] * 20)
+    groups = np.array(["a", "b"] * 20)
+    p = cross_validated(x, y, groups, folds=5, repeats=3)
+    assert p.shape == (3, 40)
+    assert (p[:, y == 1] > 0.5).all() and (p[:, y == 0] < 0.5).all()
