@@ -104,8 +104,8 @@ def retrieve(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
     openers = set(best)
     ranked = {p.position: p for p in passages}
     for hit in index.dense_units(query_vector, weights.supporting_units):
-        if hit.position not in best:
-            chunk = int(index.unit_chunk[hit.position])
+        chunk = int(index.unit_chunk[hit.position])
+        if hit.position not in best and chunk >= 0:
             dense = float(index.chunk_vectors[chunk] @ query_vector)
             best[hit.position] = ranked.get(chunk, Passage(chunk, dense, 0.0, dense))
     candidates = _score_units(index, best, openers, query_vector, query_text, weights)
