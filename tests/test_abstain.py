@@ -100,3 +100,14 @@ def test_cross_validation_scores_every_question_with_a_model_that_never_saw_it()
     p = cross_validated(x, y, groups, folds=5, repeats=3)
     assert p.shape == (3, 40)
     assert (p[:, y == 1] > 0.5).all() and (p[:, y == 0] < 0.5).all()
+
+
+def test_a_word_only_a_title_uses_is_known_to_the_corpus(tmp_path, fake_encoder):
+    from assistant.retrieval import retrieve
+    (tmp_path / "h.txt").write_text("Hantavirus – symptoms\n\nFever and muscle aches come "
+                                    "first, then coughing.\n")
+    documents, _ = load_corpus(tmp_path)
+    index = SearchIndex.build(documents, fake_encoder)
+    question = "hantavirus symptoms"
+    retrieval = retrieve(index, fake_encoder.encode([question])[0], question)
+    assert signals(index, question, retrieval)["unknown"] == 0.0
