@@ -84,7 +84,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         report = evaluate_home(rows, assistant.ask, settings.corpus_dir)
     if not args.quiet:
         print("\n".join(report.lines))
-    print("\n".join(report.summary))
+    for line in report.summary:
+        print(line)
     print(f"index {assistant.index.version}, corpus {settings.corpus_dir}")
     print(report.score_line())
     return 0
