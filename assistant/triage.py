@@ -1,10 +1,16 @@
 """Emergency triage, before any retrieval: a message describing an emergency gets the
 fixed emergency notice whatever the documents say.
 
-Rules, not a model: each category is a few patterns for a first-person or present
-description ("I think I'm having a heart attack", "my throat is swelling"). Questions
-that only mention a word ("can you overdose on B12?", "muscle cramps at night") must not
-fire; tests/triage_examples.jsonl holds labelled positives and negatives.
+Rules, not a model. Each category is a handful of patterns for a *description* of
+something happening now ("I took 30 of my sleeping pills", "dad dropped to the floor and
+isn't moving"), in everyday words as well as clinical ones. Questions that only mention a
+topic ("can you overdose on B12?", "muscle cramps at night", "fainting runs in my family")
+and figures of speech ("my calves are killing me", "I'm dying to know") must not fire.
+
+The patterns are built from small shared vocabularies (drugs, amounts, alcohol, people,
+negated responses) so that a new wording of the same structure is caught, rather than one
+pattern per example. tests/triage_examples.jsonl holds labelled positives and negatives;
+tests/triage_check.jsonl is a check set written before these rules were tuned.
 """
 from __future__ import annotations
 
@@ -13,58 +19,228 @@ from dataclasses import dataclass
 
 _I = r"(?:i|i'm|im|i am|i've|ive|i have|i just|my|me|he|she|they|he's|she's|my \w+)"
 
+# --- shared vocabulary -------------------------------------------------------------
+
+# Medicines people take too much of. Generic nouns plus common names of drugs that are
+# dangerous in overdose (painkillers, sedatives, opioids, insulin, heart/BP drugs).
+_DRUG = (
+    r"(?:(?<!b12 )(?<!b-12 )(?<!vitamin )(?<!supplement )"
+    r"(?:pills?|tablets?|tabs|capsules?|caps|meds|medicines?|medications?|drugs)|"
+    r"painkillers?|pain killers|antidepressants?|sleeping (?:pills|tablets)|sleep aids?|"
+    r"paracetamol|acetaminophen|tylenol|ibuprofen|advil|motrin|aspirin|naproxen|"
+    r"xanax|valium|diazepam|lorazepam|ativan|klonopin|clonazepam|benzos?|"
+    r"oxy\w*|percocets?|vicodin|hydrocodone|codeine|morphine|tramadol|fentanyl|heroin|"
+    r"methadone|opioids?|opiates?|insulin|lithium|seroquel|quetiapine|ambien|zolpidem|"
+    r"sertraline|zoloft|prozac|fluoxetine|citalopram|amitriptyline|gabapentin|"
+    r"benadryl|antihistamines?|warfarin|digoxin|metformin|vitamins|iron)"
+)
+# A dangerous amount: two digits or more, a number word of ten or more, or a bulk word
+# ("all my", "a whole pack", "a bunch of", "a load of", "too many", "the rest of").
+_AMOUNT = (
+    r"(?:(?<!at )(?<!around )\d{2,}\b(?!\s*(?:mcg|ug|µg|mg|g|ml|iu|micrograms?|milligrams?|"
+    r"years?|yrs?|y/?o|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|%|am|pm))|"
+    r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens?|"
+    r"all|whole|entire|full|bunch|handful|load|loads|lots?|pile|heap|too many|too much|"
+    r"rest)"
+)
+# A few words between the parts ("30 of my mom's sleeping pills"), but not across
+# "with/and/at", which start a new thought ("took my B12 at 10 with my other pills").
+def _gap(n: int) -> str:
+    return rf"(?:\W+(?!(?:with|and|but|then|at|for|from)\b)[\w']+){{0,{n}}}?\W+"
+
+
+# Past-tense intake: a description of what happened, not a question about dosing
+# ("can you take too many…?" and "how many can I take?" stay quiet).
+_TOOK = (
+    r"(?:took|taken|swallowed|ate|eaten|downed|necked|popped|chugged|gulped|"
+    r"mixed|got into)"
+)
+_ALCOHOL = (
+    r"(?:alcohol|booze|wine|vodka|whiske?y|beer|beers|rum|gin|tequila|liquor|cider|"
+    r"drinks|drunk|bourbon|brandy|spirits)"
+)
+# Household poisons a child (or anyone) may drink or eat.
+_POISON = (
+    r"(?:bleach|detergent|cleaner|cleaning \w+|dishwasher \w+|washing[- ]up liquid|"
+    r"laundry (?:pod|pods|liquid)|antifreeze|weed ?killer|pesticide|rat poison|"
+    r"button batter(?:y|ies)|batter(?:y|ies)|drain cleaner|petrol|gasoline|kerosene|"
+    r"lamp oil|paint thinner|e-?liquid|vape juice|nicotine liquid)"
+)
+# "did not / won't / isn't" + a sign of being conscious.
+_NO = r"(?:not|isn'?t|is not|wasn'?t|won'?t|wont|will not|doesn'?t|does not|didn'?t|stopped)"
+
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "heart": (
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
         r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?)\b)",
-        r"\b(?:crushing|severe|sudden|tight|heavy|squeezing)\b.{0,30}\bchest\b",
-        r"\bchest (?:pain|pressure|tightness)\b.{0,60}\b(?:arm|jaw|sweat|breath|now|right now|spreading)\b",
-        r"\b(?:having|have|got)\b.{0,15}\bchest (?:pain|pressure|tightness)\b",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
+        # The chest described as crushed, squeezed or weighed down, in any words.
+        r"\b(?:crushing|severe|sudden|tight|heavy|squeezing)\b.{0,30}\bchest\b",
+        r"\bchest\b.{0,25}\b(?:squeez\w*|crush\w*|in a vi[cs]e|band around|"
+        r"elephant|weight on)",
+        r"\b(?:elephant|weight|someone|something)\b.{0,15}\b(?:sitting|standing|pressing) on "
+        r"(?:my|his|her) chest\b",
+        # Someone clutching their chest is the classic picture.
+        r"\b(?:clutch|grabb?|hold|press)\w* (?:at |onto )?(?:my|his|her|their) chest\b",
+        # Chest pain + the company it keeps (arm, jaw, sweating, grey, sick, breathless).
+        r"\bchest (?:pain|pressure|tightness|hurts?|hurting|aches?|aching|is (?:hurting|killing))\b"
+        r".{0,60}\b(?:arm|jaw|neck|sweat\w*|drenched|clammy|grey|gray|pale|sick|"
+        r"throwing up|vomit\w*|breath|dizzy|faint|now|right now|spreading|radiat\w*)\b",
+        r"\b(?:arm|jaw|sweat\w*|drenched|clammy)\b.{0,60}\bchest (?:pain|pressure|hurts?)\b",
+        r"\b(?:pain|pressure|tightness) (?:in|across) (?:my|his|her) chest\b.{0,60}"
+        r"\b(?:arm|jaw|neck|sweat\w*|clammy|grey|gray|sick|vomit\w*|breath|won'?t go away)\b",
+        r"\b(?:having|have|got)\b.{0,15}\bchest (?:pain|pressure|tightness)\b",
     ),
     "stroke": (
-        r"\b(?:having|had|is having|might be having|think .{0,20}) a stroke\b",
-        r"\b(?:face|mouth|smile)\b.{0,20}\b(?:droop|drooping|drooped|numb on one side)\b",
-        r"\bslurr(?:ed|ing) (?:speech|words)\b|\bcan'?t (?:speak|talk) (?:properly|suddenly)\b",
-        r"\bsudden(?:ly)?\b.{0,40}\b(?:can'?t|cannot|unable to) (?:move|feel|speak|talk|see)\b",
-        r"\b(?:can'?t|cannot|unable to) (?:move|feel) (?:my )?(?:left|right|one)\b",
-        r"\bsudden(?:ly)?\b.{0,30}\b(?:numb|weak|paralys|paralyz)\w*\b.{0,30}\b(?:one side|left|right|face)\b",
+        r"\b(?:having|is having|might be having|think .{0,20}) a stroke\b",
+        r"\b(?:had|has had) a stroke (?:just now|today|tonight|this morning|minutes? ago)",
+        # Face: drooping, crooked, lopsided, or numb/dropped on one side.
+        r"\b(?:face|mouth|smile|lip)\b.{0,20}\b(?:droop\w*|drooped|crooked|lopsided|"
+        r"uneven|numb on one side|dropp?ed|sagg\w*|twisted)\b",
+        r"\b(?:half|one side of|side of) (?:my|his|her|their|the) (?:face|mouth)\b"
+        r".{0,20}\b(?:numb|droop\w*|dropp?ed|went|gone|is|weak|funny)\b",
+        r"\bcan'?t (?:smile|move (?:his|her|my) (?:mouth|face))\b.{0,20}\bone side\b",
+        # Speech suddenly wrong: slurred, jumbled, garbled, nonsense.
+        r"\bslurr(?:ed|ing|y) (?:speech|words)\b|\b(?:speech|talking|words)\b.{0,10}\bslurr\w*",
+        r"\b(?:words?|speech|talking)\b.{0,25}\b(?:jumbled|garbled|muddled|all wrong|"
+        r"coming out wrong|came out wrong|coming out funny|nonsense|gibberish)\b",
+        r"\btalking (?:nonsense|gibberish)\b",
+        r"\bcan'?t (?:speak|talk) (?:properly|suddenly)\b|\bcan'?t get (?:his|her|my) words out\b",
+        # Sudden one-sided weakness, numbness or loss of vision.
+        r"\bsudden(?:ly)?\b.{0,40}\b(?:can'?t|cannot|unable to|couldn'?t) "
+        r"(?:move|feel|speak|talk|see|lift|raise)\b",
+        r"\b(?:all of a sudden|out of nowhere)\b.{0,40}\b(?:can'?t|cannot|couldn'?t) "
+        r"(?:move|feel|speak|talk|see|lift|raise)\b",
+        r"\b(?:can'?t|cannot|unable to) (?:move|feel|lift|raise) (?:my |his |her )?"
+        r"(?:left|right|one)\b",
+        r"\bsudden(?:ly)?\b.{0,30}\b(?:numb|weak|paralys|paralyz)\w*\b.{0,30}"
+        r"\b(?:one side|left|right|face)\b",
+        r"\b(?:sudden(?:ly)?|all of a sudden)\b.{0,30}\b(?:one side|left side|right side|"
+        r"left (?:arm|leg|hand)|right (?:arm|leg|hand))\b.{0,20}\b(?:numb|weak|paraly[sz]|"
+        r"limp|dead|heavy|floppy)\w*",
+        r"\b(?:arm|hand|leg)s? (?:keeps? (?:dropping|falling)|went (?:limp|floppy))\b",
         r"\bworst headache of my life\b",
     ),
     "breathing": (
-        r"\b(?:can'?t|cannot|can not|unable to|struggling to|hard to) breathe?\b",
+        # Any negated or struggling breath: can't / barely / not / struggling to breathe.
+        r"\b(?:can'?t|cannot|can not|couldn'?t|unable to|struggling to|struggle to|"
+        r"hard to|fighting to|barely|hardly|not|isn'?t|stopped) (?:\w+ )?breath(?:e|ing)\b"
+        r"(?! (?:through|out of|in through) (?:my|his|her|the|their) nose)",
         r"\b(?:trouble|difficulty) breathing\b",
+        # Air: can't get air, gasping for air.
+        r"\b(?:can'?t|cannot|couldn'?t|barely|hardly|not) (?:\w+ ){0,2}(?:get|getting) "
+        r"(?:any |enough )?(?:air|a breath)\b",
+        r"\bgasping\b|\bgasp(?:ed|s)? for (?:air|breath)\b",
+        r"\bwheez\w*\b.{0,40}\b(?:can'?t|cannot|barely|so bad|badly|not helping|"
+        r"isn'?t helping|won'?t stop)\b",
+        r"\bcan'?t (?:finish|say|speak in) (?:a |full )?sentences?\b",
+        # Allergic swelling of the airway, face or lips.
         r"\bthroat\b.{0,25}\b(?:swell|swelling|swollen|closing|tight)\w*",
         r"\b(?:tongue|lips?)\b.{0,20}\b(?:swelling up|swelled up|closing)\b",
         r"\b(?:tongue|lips?) (?:and (?:tongue|lips?) )?(?:is |are )?(?:swelling|swollen)\b",
         r"\b(?:swelling|swollen|swells?)\b.{0,25}\b(?:throat|tongue|lips?|face)\b",
+        r"\b(?:face|tongue|lips?|throat)\b.{0,20}\b(?:puffing up|puffed up|blew up|"
+        r"blowing up|ballooned|ballooning)\b",
         r"\banaphyla\w*",
-        r"\b(?:choking|not breathing|stopped breathing|turning blue|lips (?:are )?blue)\b",
+        # Colour: blue or grey lips or face.
+        r"\b(?:choking|not breathing|stopped breathing|turning blue)\b",
+        r"\blips?\b (?:are |is |look |looks |have |has )?(?:going |turning |gone |turned |"
+        r"really |very |so )?(?:blue|grey|gray|purple)\b",
+        r"\b(?:face|skin)\b (?:is |has )?(?:going|turning|gone|turned) (?:blue|grey|gray|purple)\b",
     ),
     "overdose": (
-        r"\boverdos(?:ed|ing)\b",
-        r"\b(?:took|taken|swallowed|ate)\b.{0,25}\b(?:too many|whole (?:bottle|pack|box)|handful|bottle of)\b",
-        r"\b(?:took|taken|swallowed)\b.{0,10}\b\d{2,}\b.{0,10}\b(?:pills|tablets|capsules)\b",
+        r"\boverdos(?:ed|ing)\b|\bO\.?D\.?'?d\b",
+        # A dangerous amount of medicine taken: "took like 30 of my moms sleeping pills",
+        # "swallowed all my antidepressants", "ate a bunch of my blood pressure pills".
+        # Long-term use ("took a lot of pills for years") is history, not an overdose.
+        rf"\b{_TOOK}{_gap(5)}{_AMOUNT}{_gap(5)}{_DRUG}\b"
+        r"(?!.{0,20}\b(?:for (?:years|months|weeks|ages)|every day|each day|daily|a day|per day)\b)",
+        r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
+        rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
+        r"handful|whole (?:bottle|pack|box)|bottle of)\b",
+        # A small child who ate or swallowed any medicine or poison.
+        rf"\b(?:toddler|baby|kid|child|little (?:one|boy|girl)|\d+ ?(?:year|yr|month)s?[- ]old|"
+        rf"son|daughter)\b.{{0,40}}\b(?:ate|eaten|swallowed|got into|chewed)\b.{{0,40}}\b{_DRUG}\b",
+        # Medicine mixed with alcohol, either way round.
+        rf"\b{_TOOK}\b.{{0,40}}\b{_DRUG}\b.{{0,40}}\b{_ALCOHOL}\b",
+        rf"\b(?:drank|drunk|downed|had)\b.{{0,40}}\b{_ALCOHOL}\b.{{0,40}}\b{_TOOK}\b"
+        rf".{{0,30}}\b{_DRUG}\b",
+        # Extra insulin or opioid is dangerous even in small multiples.
+        r"\b(?:double|triple|twice|too much|extra)\b.{0,20}\b(?:insulin|morphine|"
+        r"fentanyl|methadone|oxy\w*)\b",
+        # Household poisons drunk or eaten.
+        rf"\b(?:drank|drunk|swallowed|ate|eaten|got into|ingested|chewed|licked)\b"
+        rf".{{0,30}}\b{_POISON}",
         r"\bpoison(?:ed|ing)\b",
     ),
     "self_harm": (
-        r"\bkill(?:ing)? (?:myself|me)\b|\bend (?:my|it) (?:life|all)\b|\bend it all\b",
+        r"\bkill(?:ing)? myself\b|\bend (?:my|it) (?:life|all)\b|\bend it all\b",
         r"\bsuicid\w*",
         r"\b(?:want|wanna|going|plan|planning) to die\b|\bdon'?t want to (?:live|be alive)\b",
-        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
+        # Not wanting to exist, in indirect words.
+        r"\b(?:don'?t|do not|dont) want to (?:be here|exist|be around|wake up|go on)\b",
+        r"\b(?:rather|wish i could|want to|hope i|hoping i)\b.{0,15}\b(?:not|never|don'?t) "
+        r"wake up\b",
+        r"\b(?:sleep|disappear|go away|be gone)\b (?:forever|for good|permanently)\b",
+        r"\bwant (?:it|it all|everything|all this|this) to (?:stop|end) (?:for good|forever)\b",
+        r"\bcan'?t go on\b|\bno (?:point|reason) (?:in )?(?:living|going on|being alive|to live)\b",
+        # "Better without me", "nobody would notice if I was gone".
         r"\bbetter off dead\b|\bno reason to live\b",
+        r"\b(?:better|happier|easier)\b(?: off)? without me\b",
+        r"\b(?:nobody|no one|no-one|noone)\b.{0,20}\b(?:notice|care|miss me)\b.{0,20}"
+        r"\bif i\b",
+        r"\bif i (?:was|were|am|'m) (?:gone|dead|not here|not around)\b",
+        # Ending things; a plan, means or goodbyes in place.
+        r"\b(?:end|ending) (?:things|everything)\b",
+        r"\b(?:going to|gonna|want to|wanna|i'll|i will|to) end it\b",
+        r"\b(?:goodbye|suicide) (?:letters?|notes?|messages?)\b|\bsaid my goodbyes\b",
+        r"\b(?:have|got|get) the (?:pills|tablets|rope|gun|knife|blade)s? ready\b",
+        r"\b(?:saved|saving|stockpil\w*|hoard\w*) up\b.{0,20}\b(?:pills|tablets|meds)\b",
+        r"\b(?:going to|gonna|thinking (?:of|about)|want to|wanna|plan(?:ning)? to)\b"
+        r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
+        r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
+        r"slit(?:ting)? my wrists?)\b",
+        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
+        r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
+        r"\b(?:i|to) (?:burn|punch|starve) myself\b",
     ),
     "bleeding": (
-        r"\bbleeding\b.{0,30}\b(?:won'?t stop|will not stop|not stopping|heavily|a lot|badly|everywhere)\b",
+        r"\bbleeding\b.{0,30}\b(?:won'?t stop|will not stop|not stopping|doesn'?t stop|"
+        r"isn'?t stopping|heavily|a lot|badly|so much|everywhere)\b",
+        r"\b(?:can'?t|cannot|couldn'?t) (?:stop|slow) (?:the |this |his |her |my )?bleed\w*",
         r"\b(?:severe|heavy|uncontrolled|massive) bleeding\b",
-        r"\b(?:coughing|vomiting|throwing|spitting)(?: up)? blood\b",
-        r"\b(?:losing|lost) a lot of blood\b",
+        r"\b(?:coughing|vomiting|throwing|spitting|puking)(?: up)? blood\b",
+        r"\b(?:losing|lost) (?:a lot of|so much) blood\b",
+        # Blood described as a flow that won't stop.
+        r"\bblood\b.{0,20}\b(?:pouring|gushing|spurting|pumping|streaming|everywhere|"
+        r"soaking|soaked|won'?t stop|pooling)\b",
+        r"\b(?:soaked|soaking) (?:through|right through)\b.{0,20}\b(?:towels?|bandages?|"
+        r"cloths?|dressings?|shirt|t-shirt)\b",
+        r"\b(?:so much|loads of|a pool of) blood\b",
+        r"\b(?:pouring|gushing|spurting|pumping|streaming|pissing) (?:out )?blood\b",
     ),
     "unconscious": (
-        r"\b(?:passed out|fainted|collapsed|blacked out)\b",
+        # "nearly fainted", "almost passed out" are not a collapse.
+        # "nearly fainted", "fainted as a child": not a collapse now.
+        r"(?<!nearly )(?<!almost )\b(?:passed out|fainted|collapsed|blacked out|"
+        r"keeled over|out cold|went limp)\b(?! (?:as a (?:child|kid|teen\w*)|when (?:i|he|she) was|"
+        r"years ago|in the past|once or twice|a few times|several times|before)\b)",
+        r"\bdropped (?:to the (?:floor|ground)|like a stone)\b|\bslumped (?:over|on|in)\b",
         r"\b(?:unconscious|unresponsive|won'?t wake up|can'?t wake (?:him|her|them))\b",
-        r"\b(?:having|had|is having) a seizure\b|\bseizing\b|\bconvuls\w*",
+        # Not responding / not moving / eyes closed.
+        rf"\b{_NO} (?:responding|respond)\b(?! to (?!me\b|us\b|(?:my |his |her |our )?"
+        rf"(?:voice|name|touch|anything|anyone)))",
+        rf"\b{_NO} moving\b(?! (?:as |very |so )?(?:well|properly|much|right|easily|fast|normally))",
+        rf"\b{_NO} (?:waking up|wake up|opening (?:his|her|their) eyes|coming round|"
+        rf"come round|coming to)\b",
+        rf"\b{_NO} answering (?:me|us|when)\b|\b{_NO} answer (?:me|us|when)\b",
+        r"\bcan'?t get (?:him|her|them) to (?:respond|wake|come round|come to|open)\b",
+        r"\b(?:having|had|is having) a (?:seizure|fit)\b|\bseizing\b|\bconvuls\w*|"
+        r"\beyes (?:rolled|rolling) back\b|\b(?:is|he's|she's|keeps?|started) fitting\b",
+        r"\b(?:shaking|jerking|twitching|stiff)\b.{0,20}\bon the (?:floor|ground)\b",
+        r"\bon the (?:floor|ground)\b.{0,20}\b(?:shaking|jerking|fitting|seizing)\b",
+        r"\bfoaming at the mouth\b",
     ),
 }
 

@@ -1,4 +1,12 @@
-"""Triage against a labelled file: every emergency caught, few false alarms."""
+"""Triage against labelled files: every emergency caught in the right category, no
+labelled non-emergency fires, and few false alarms on the home dev questions.
+
+* tests/triage_examples.jsonl: the labelled set the rules were written against.
+* tests/triage_check.jsonl: a check set of new wordings, written before the rules were
+  tuned (see the module docstring of assistant/triage.py).
+* assistant/dev_questions/home_dev.jsonl: its `emergency` questions must all be caught and
+  its `answer` / `not_found` questions must (almost) never fire.
+"""
 from __future__ import annotations
 
 import json
@@ -8,32 +16,63 @@ import pytest
 
 from assistant.triage import CATEGORIES, triage
 
-EXAMPLES = [json.loads(line) for line in
-            (Path(__file__).parent / "triage_examples.jsonl").read_text().splitlines()
-            if line.strip()]
-POSITIVES = [e for e in EXAMPLES if e["label"] != "none"]
-NEGATIVES = [e for e in EXAMPLES if e["label"] == "none"]
+HERE = Path(__file__).parent
 
 
-def test_the_labelled_file_covers_every_category_and_enough_negatives():
-    assert {e["label"] for e in POSITIVES} == set(CATEGORIES)
-    assert len(EXAMPLES) >= 80 and len(NEGATIVES) >= 40
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("example", POSITIVES, ids=lambda e: e["message"][:40])
-def test_every_emergency_is_caught(example):
-    assert triage(example["message"]).emergency
+EXAMPLES = _load(HERE / "triage_examples.jsonl")
+CHECK = _load(HERE / "triage_check.jsonl")
+LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
+            for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
+DEV = _load(HERE.parent / "assistant" / "dev_questions" / "home_dev.jsonl")
+DEV_EMERGENCIES = [q for q in DEV if q["expect"] == "emergency"]
+DEV_OTHERS = [q for q in DEV if q["expect"] != "emergency"]
 
 
-def test_false_alarms_on_negatives_stay_under_five_percent():
-    alarms = [e["message"] for e in NEGATIVES if triage(e["message"]).emergency]
-    assert len(alarms) / len(NEGATIVES) <= 0.05, alarms
+@pytest.mark.parametrize("rows", [EXAMPLES, CHECK], ids=["examples", "check"])
+def test_each_labelled_file_covers_every_category_and_enough_negatives(rows):
+    positives = [e for e in rows if e["label"] != "none"]
+    negatives = [e for e in rows if e["label"] == "none"]
+    assert {e["label"] for e in positives} == set(CATEGORIES)
+    assert {e["label"] for e in rows} <= set(CATEGORIES) | {"none"}
+    assert len(positives) >= 35 and len(negatives) >= 25
 
 
-def test_categories_are_right_for_most_emergencies():
-    right = sum(triage(e["message"]).category == e["label"] for e in POSITIVES)
-    assert right / len(POSITIVES) >= 0.9
+def test_labelled_files_do_not_overlap():
+    assert not {e["message"] for e in EXAMPLES} & {e["message"] for e in CHECK}
+
+
+@pytest.mark.parametrize("example", LABELLED)
+def test_every_labelled_example(example):
+    category = triage(example["message"]).category
+    expected = None if example["label"] == "none" else example["label"]
+    assert category == expected, example["message"]
+
+
+def test_home_dev_emergencies_are_all_caught():
+    missed = [q["question"] for q in DEV_EMERGENCIES if not triage(q["question"]).emergency]
+    assert len(DEV_EMERGENCIES) >= 10 and not missed, missed
+
+
+def test_home_dev_non_emergencies_rarely_fire():
+    alarms = [q["question"] for q in DEV_OTHERS if triage(q["question"]).emergency]
+    assert len(DEV_OTHERS) >= 200 and len(alarms) / len(DEV_OTHERS) <= 0.05, alarms
 
 
 def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
     assert triage("I   can’t   breathe").emergency
+    assert triage("i don’t want to be here anymore").category == "self_harm"
+
+
+@pytest.mark.parametrize("message", [
+    "my calves are killing me after the run",
+    "I'm dying to know if b12 helps",
+    "took an extra b12 tablet by mistake is that bad",
+    "can you overdose on b12",
+    "I nearly fainted at the sight of the needle",
+])
+def test_figures_of_speech_and_topic_questions_do_not_fire(message):
+    assert not triage(message).emergency
