@@ -47,7 +47,7 @@ def clean_question(raw: Any) -> str:
 
 class Assistant:
     def __init__(self, index: SearchIndex, encoder: Encoder, *, max_quotes: int = 3,
-                 max_question_chars: int = 2000, margin: float = 0.17,
+                 max_question_chars: int = 2000, margin: float = 0.3,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder

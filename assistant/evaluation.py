@@ -12,7 +12,8 @@ from typing import Callable, Iterable
 
 from assistant.answer import Answer
 
-Ask = Callable[[str], Answer]
+# ask(question, history): history is the chat so far, as the question file gives it.
+Ask = Callable[[str, list], Answer]
 
 
 class EvalFileError(ValueError):
@@ -96,7 +97,7 @@ def fidelity(answer: Answer, corpus_dir: Path, cache: dict[str, str]) -> tuple[i
 def evaluate_home(rows: list[dict], ask: Ask, corpus_dir: Path) -> Report:
     report, counts, cache = Report(), defaultdict(int), {}
     for row in rows:
-        answer = ask(row["question"])
+        answer = ask(row["question"], row.get("history") or [])
         good, checked = fidelity(answer, corpus_dir, cache)
         counts["quotes"] += checked
         counts["faithful"] += good
@@ -159,7 +160,7 @@ def evaluate_medquad(rows: list[dict], ask: Ask, *, by_kind: bool = False) -> Re
     """Sources are the answer's quoted documents, then the retriever's ranked documents."""
     report, preds = Report(), {}
     for row in rows:
-        answer = ask(row["question"])
+        answer = ask(row["question"], row.get("history") or [])
         quoted = [q.doc_id for q in answer.quotes]
         sources = list(dict.fromkeys(quoted + answer.details.get("ranked_docs", [])))
         abstained = answer.status in ("not_found", "invalid")

@@ -1,11 +1,12 @@
-"""Two-stage hybrid retrieval: rank passages, then score the quotable units inside the
-best passages (plus the few units most similar to the question anywhere).
+"""Rank quotable units for a question: each unit's cosine (embedded with its section
+name), its passage's cosine and its BM25 score, added with weights chosen by
+cross-validation (assistant/calibrate.py). Passages (chunks) are ranked too: their
+order names the documents behind an answer, and the best one's score helps decide
+whether to answer at all.
 
-Measured on the development sets (see assistant/calibrate.py): ranking passages by
-their own dense similarity, with a little BM25, finds the right document far more
-often than ranking single sentences (MedQuAD R@1 0.98 vs 0.83 on template questions);
-but the sentence to quote is best chosen by the sentence's own similarity, its
-passage's score and its BM25 score together.
+Every signal is a property of the question and one unit or passage, never of the rest
+of the corpus (BM25 aside, which is normalised per question), so adding an unrelated
+document does not reorder the answers to questions about the others.
 """
 from __future__ import annotations
 
@@ -18,27 +19,20 @@ from index import SearchIndex
 
 @dataclass(frozen=True)
 class Weights:
-    """Calibrated with `python -m assistant.calibrate` on the development sets."""
+    """Chosen with `python -m assistant.calibrate` on held-out folds of the development
+    sets (home questions and MedQuAD); each term below lost there when removed."""
 
-    passage_lexical: float = 0.05  # added to a passage's cosine similarity
-    passages: int = 3  # how many top passages the quotes may come from
-    unit_dense: float = 0.4
-    unit_passage: float = 0.2
-    unit_lexical: float = 0.1
-    # A unit shorter than this many words ("Seniors", "Vitamin D", a six-word list
-    # lead-in) is similar to any question on its topic; its own similarity is blended
-    # with its passage's in proportion to its length. Measured: home hit@1 0.80 -> 0.84,
-    # MedQuAD template R@1 0.92 -> 0.93.
-    full_length_words: int = 10
-    # When the best passage's document leads every other document by this much, the
-    # answer opens with that document's best unit. Measured: MedQuAD template R@1
-    # 0.93 -> 0.95 for any gap from 0.05 to 0.12; home hit@1 unchanged (its three
-    # documents overlap, so none leads by that much).
-    leading_gap: float = 0.08
-    # The units most similar to the question anywhere in the corpus join the candidates,
-    # but may not open the answer: they support it as later quotes. Measured: home hit@3
-    # 0.92 -> 1.00 (0.96 with 5 or 10), nothing else changes.
-    supporting_units: int = 3
+    candidates: int = 30  # units scored, found by cosine or BM25
+    # A unit's score: its cosine + `passage` x its passage's cosine + `unit_lexical` x
+    # its BM25 (share of the best). Cross-validated home hit@1 0.49 (cosine alone) ->
+    # 0.60, MedQuAD R@1 0.87 -> 0.89.
+    passage: float = 0.9
+    unit_lexical: float = 0.3
+    passage_lexical: float = 0.05  # passages: cosine + this x BM25 share
+    # A unit shorter than this many words ("Headaches", "Eggs") is similar to any
+    # question on its topic: its own cosine is blended with its passage's in proportion
+    # to its length. Cross-validated: home hit@1 +0.01, MedQuAD unchanged.
+    full_length_words: int = 5
 
 
 @dataclass(frozen=True)
@@ -52,18 +46,16 @@ class Passage:
 @dataclass(frozen=True)
 class Candidate:
     position: int  # into SearchIndex.units
-    chunk: int  # the best passage holding it, into SearchIndex.chunks
     unit_dense: float  # the unit's own cosine similarity
-    passage: float
-    unit_lexical: float
+    passage: float  # cosine of the passage holding it
+    unit_lexical: float  # BM25, as a share of the best unit's
     score: float
-    may_open: bool = True  # False for a unit outside the best passages
 
 
 @dataclass(frozen=True)
 class Retrieval:
     passages: list[Passage]  # best first
-    candidates: list[Candidate]  # units of the top passages, best first
+    candidates: list[Candidate]  # best first
 
     def ranked_documents(self, index: SearchIndex) -> list[str]:
         """Documents in the order of their best passage."""
@@ -91,67 +83,28 @@ def rank_passages(index: SearchIndex, query_vector: np.ndarray, query_text: str,
     return passages
 
 
+def candidate_units(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
+                    weights: Weights) -> list[Candidate]:
+    """The `candidates` best units, found by cosine or by BM25, best first."""
+    lexical = _normalise(index.lexical_units(query_text))
+    pool = {h.position for h in index.dense_units(query_vector, weights.candidates)}
+    pool |= {p for p in np.argsort(-lexical)[:weights.candidates].tolist() if lexical[p] > 0}
+    candidates = []
+    for unit in pool:
+        dense = float(index.unit_vectors[unit] @ query_vector)
+        chunk = int(index.unit_chunk[unit])
+        passage = float(index.chunk_vectors[chunk] @ query_vector) if chunk >= 0 else dense
+        trust = min(1.0, index.unit_word_counts[unit] / weights.full_length_words)
+        judged = trust * dense + (1.0 - trust) * passage
+        score = judged + weights.passage * passage + weights.unit_lexical * float(lexical[unit])
+        candidates.append(Candidate(unit, dense, passage, float(lexical[unit]), score))
+    candidates.sort(key=lambda c: (-c.score, c.position))
+    return candidates[:weights.candidates]
+
+
 def retrieve(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
              weights: Weights = Weights()) -> Retrieval:
     if not index.chunks:
         return Retrieval([], [])
-    passages = rank_passages(index, query_vector, query_text, weights=weights)
-    best: dict[int, Passage] = {}  # unit -> the best passage holding it
-    for passage in passages[:weights.passages]:
-        for unit in index.chunk_units(index.chunks[passage.position]):
-            if unit not in best or best[unit].score < passage.score:
-                best[unit] = passage
-    openers = set(best)
-    ranked = {p.position: p for p in passages}
-    for hit in index.dense_units(query_vector, weights.supporting_units):
-        chunk = int(index.unit_chunk[hit.position])
-        if hit.position not in best and chunk >= 0:
-            dense = float(index.chunk_vectors[chunk] @ query_vector)
-            best[hit.position] = ranked.get(chunk, Passage(chunk, dense, 0.0, dense))
-    candidates = _score_units(index, best, openers, query_vector, query_text, weights)
-    return Retrieval(passages, choose_opening(index, passages, candidates,
-                                              weights.leading_gap))
-
-
-def _score_units(index: SearchIndex, best: dict[int, Passage], openers: set[int],
-                 query_vector: np.ndarray, query_text: str,
-                 weights: Weights) -> list[Candidate]:
-    unit_lexical = _normalise(index.lexical_units(query_text))
-    total = weights.unit_dense + weights.unit_passage + weights.unit_lexical
-    candidates = []
-    for unit, passage in best.items():
-        dense = float(index.unit_vectors[unit] @ query_vector)
-        trust = min(1.0, index.unit_word_counts[unit] / weights.full_length_words)
-        judged = trust * dense + (1.0 - trust) * passage.dense
-        lexical = float(unit_lexical[unit])
-        score = (weights.unit_dense * judged + weights.unit_passage * passage.score
-                 + weights.unit_lexical * lexical) / total
-        candidates.append(Candidate(unit, passage.position, dense, passage.score, lexical,
-                                    score, may_open=unit in openers))
-    candidates.sort(key=lambda c: (-c.score, c.position))
-    return candidates
-
-
-def choose_opening(index: SearchIndex, passages: list[Passage],
-                   candidates: list[Candidate], gap: float) -> list[Candidate]:
-    """Candidates with the one that opens the answer first: the best unit of the best
-    passages, from the leading document when one document clearly leads."""
-    eligible = [c for c in candidates if c.may_open]
-    leader = _clear_leader(index, passages, gap)
-    if leader is not None:
-        eligible = [c for c in eligible if index.chunks[c.chunk].doc_id == leader] or eligible
-    if not eligible or eligible[0] is candidates[0]:
-        return candidates
-    return [eligible[0]] + [c for c in candidates if c is not eligible[0]]
-
-
-def _clear_leader(index: SearchIndex, passages: list[Passage], gap: float) -> str | None:
-    """The best passage's document, if its lead over every other document is >= gap."""
-    if not passages:
-        return None
-    leader = index.chunks[passages[0].position].doc_id
-    runner_up = next((p.score for p in passages
-                      if index.chunks[p.position].doc_id != leader), None)
-    if runner_up is not None and passages[0].score - runner_up < gap:
-        return None
-    return leader
+    return Retrieval(rank_passages(index, query_vector, query_text, weights=weights),
+                     candidate_units(index, query_vector, query_text, weights=weights))

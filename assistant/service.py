@@ -10,6 +10,7 @@ from index import IndexNotFound, SearchIndex, SentenceTransformerEmbedder
 from index.update import UpdateReport, corpus_changes, update_index
 
 logger = logging.getLogger(__name__)
+EXAMPLE_CANDIDATES = 12  # generated for other corpora; the first four answered are offered
 
 
 def make_encoder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -32,8 +33,15 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
     topics = [d.title for d in index.documents.values()
               if d.title != d.doc_id.rsplit("/", 1)[-1]]
     topics += [c.section for c in index.chunks if c.section]
-    chosen = list(dict.fromkeys(topics))[:4]
+    chosen = list(dict.fromkeys(topics))[:EXAMPLE_CANDIDATES]
     return tuple(f"What do the documents say about {t}?" for t in chosen)
+
+
+def answered(assistant: Assistant, questions: tuple[str, ...], limit: int = 4
+             ) -> tuple[str, ...]:
+    """Only the example questions the assistant answers: a suggestion that gets
+    "not in my documents" would teach people the assistant is broken."""
+    return tuple(q for q in questions if assistant.ask(q).status == "answered")[:limit]
 
 
 def warn_if_stale(settings: Settings, index: SearchIndex) -> list[str]:
@@ -74,6 +82,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
                        settings.corpus_dir)
         index = reindex(settings, progress=progress, encoder=encoder).index
     warn_if_stale(settings, index)
-    return Assistant(index, encoder, max_quotes=settings.max_quotes,
-                     max_question_chars=settings.max_question_chars,
-                     examples=examples_for(settings, index))
+    assistant = Assistant(index, encoder, max_quotes=settings.max_quotes,
+                          max_question_chars=settings.max_question_chars)
+    assistant.examples = list(answered(assistant, examples_for(settings, index)))
+    return assistant

