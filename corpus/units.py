@@ -40,6 +40,14 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def block_units(doc_id: str, text: str, block: Block) -> list[Unit]:
+    """The quotable units of one block; each carries the block's page and anchor."""
+    units = _units(doc_id, text, block)
+    if block.page is not None or block.anchor:
+        units = [replace(u, page=block.page, anchor=block.anchor) for u in units]
+    return units
+
+
+def _units(doc_id: str, text: str, block: Block) -> list[Unit]:
     if block.kind == "heading":
         return []
     if block.kind == "list_item":
