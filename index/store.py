@@ -211,9 +211,10 @@ class SearchIndex:
 
     def _write_files(self, folder: Path) -> None:
         docs = [{"doc_id": d.doc_id, "title": d.title, "text": d.text,
-                 "content_hash": d.content_hash,
-                 "units": [[u.start, u.end, u.section, u.kind, u.search_text, u.label]
-                           for u in d.units]}
+                 "content_hash": d.content_hash, "format": d.format,
+                 "pages": [list(p) for p in d.pages],
+                 "units": [[u.start, u.end, u.section, u.kind, u.search_text, u.label,
+                            u.page, u.anchor] for u in d.units]}
                 for d in self.documents.values()]
         (folder / "documents.json").write_text(json.dumps(docs), encoding="utf-8")
         (folder / "chunks.json").write_text(
@@ -235,7 +236,8 @@ class SearchIndex:
             raw_docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
             documents = [Document(
                 doc_id=d["doc_id"], title=d["title"], text=d["text"],
-                content_hash=d["content_hash"],
+                content_hash=d["content_hash"], format=d["format"],
+                pages=tuple(tuple(p) for p in d["pages"]),
                 units=tuple(Unit(d["doc_id"], *u) for u in d["units"])) for d in raw_docs]
             chunks = [Chunk(**c) for c in
                       json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]

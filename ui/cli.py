@@ -30,6 +30,7 @@ EPILOG = """examples:
   quotechat index                          build or update the built-in corpus's index
   quotechat ask "Can B12 shots cause cramps?"
   quotechat ask --json --batch questions.txt
+  quotechat show leaflet.pdf --page 2      the text a quote's start/end point into
   quotechat serve --port 7860              the web chat on http://127.0.0.1:7860
   quotechat eval ../shared/eval/seed_questions.jsonl
   quotechat eval ../shared/eval/questions.jsonl --corpus ../shared/eval/docs --by-kind
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON contract")
     p.add_argument("--batch", metavar="FILE", help="one question per line (plain text or "
                    'JSON with "question", optional "id" and "history"); - for stdin')
+
+    p = sub.add_parser("show", help="print a document's text as the index extracted it "
+                       "(what quotes' start/end count in)")
+    _common(p)
+    p.add_argument("doc_id", help="the document id (its path in the corpus folder)")
+    p.add_argument("--page", type=int, metavar="N", help="PDF: only page N")
 
     p = sub.add_parser("eval", help="score a question file (home or MedQuAD format)")
     _common(p)

@@ -72,6 +72,24 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    from index import SearchIndex
+    index = SearchIndex.load(settings.index_path)
+    doc = index.documents.get(args.doc_id)
+    if doc is None:
+        known = ", ".join(sorted(index.documents)[:5])
+        raise ValueError(f"{args.doc_id!r} is not in the index at {settings.index_path} "
+                         f"(it has {known}{', …' if len(index.documents) > 5 else ''}); "
+                         "run `quotechat index` if the file is new.")
+    if args.page is not None:
+        if not doc.pages:
+            raise ValueError(f"{args.doc_id} has no pages (only PDFs do); drop --page.")
+        print(doc.page_text(args.page))
+    else:
+        print(doc.text)
+    return 0
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     rows = read_questions(args.file)
     assistant = open_assistant(settings, progress=sys.stderr.isatty())

@@ -14,7 +14,10 @@ CELL_SEPARATOR = " | "
 
 
 def clean(text: str) -> str:
-    """Runs of white space (line breaks, tabs, no-break spaces) folded to one space."""
+    """Runs of white space (line breaks, tabs, no-break spaces) folded to one space;
+    control characters (a PDF's private bullet glyphs, DEL) dropped."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
     return " ".join(text.split())
 
 

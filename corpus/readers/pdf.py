@@ -20,7 +20,9 @@ from corpus.readers import Extracted
 from corpus.readers.builder import TextBuilder, clean
 from corpus.structure import looks_like_heading
 
-_LIST = re.compile(r"^(?:[-*+•▪●◦]|\d{1,3}[.)])\s+")
+_BULLETS = "-*+•▪●◦■□➢\x7f\uf0b7"
+_LIST = re.compile(rf"^(?:[{re.escape(_BULLETS)}]|\d{{1,3}}[.)])\s+")
+_BULLET_ONLY = re.compile(rf"^[{re.escape(_BULLETS)}]$")
 _ENDS_SENTENCE = (".", "!", "?", ":", ";", "”", '"', ")")
 MAX_PAGES = 2000
 
@@ -39,10 +41,46 @@ def _open(data: bytes) -> PdfReader:
     return reader
 
 
-def _paragraphs(lines: list[str]) -> list[tuple[str, str]]:
+def _page_lines(page) -> list[tuple[str, float]]:
+    """A page's text lines, each with the largest font size used on it."""
+    lines: list[tuple[str, float]] = []
+    current, size = [], 0.0
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:  # pypdf's visitor signature
+        nonlocal current, size
+        pieces = text.split("\n")
+        for number, piece in enumerate(pieces):
+            if piece.strip():
+                size = max(size, float(font_size) * abs(float(tm[3])) * abs(float(cm[3])))
+            current.append(piece)
+            if number < len(pieces) - 1:
+                lines.append(("".join(current), size))
+                current, size = [], 0.0
+
+    page.extract_text(visitor_text=visit)
+    if current:
+        lines.append(("".join(current), size))
+    # Bullet glyphs often come out as DEL or a private-use character: keep them bullets.
+    return [(clean(text.replace("\x7f", "•").replace("\uf0b7", "•")), size)
+            for text, size in lines]
+
+
+def _body_size(pages: list[list[tuple[str, float]]]) -> float:
+    """The font size most of the text is set in."""
+    weight: dict[float, int] = {}
+    for lines in pages:
+        for text, size in lines:
+            weight[round(size, 1)] = weight.get(round(size, 1), 0) + len(text)
+    return max(weight, key=weight.get) if weight else 0.0
+
+
+def _is_heading(text: str, size: float, body: float) -> bool:
+    return body > 0 and size > body * 1.1 and looks_like_heading(text)
+
+
+def _paragraphs(lines: list[tuple[str, float]], body: float,
+                width: int) -> list[tuple[str, str]]:
     """(kind, text) of a page's lines, wrapped lines joined into one paragraph."""
-    lines = [clean(line) for line in lines]
-    width = max((len(line) for line in lines), default=0)
     out: list[tuple[str, str]] = []
     current: list[str] = []
     kind = "paragraph"
@@ -53,21 +91,22 @@ def _paragraphs(lines: list[str]) -> list[tuple[str, str]]:
             out.append((kind, " ".join(current)))
         current, kind = [], "paragraph"
 
-    for i, line in enumerate(lines):
-        if not line:
+    for text, size in lines:
+        if not text:
             flush()
-            continue
-        following = next((x for x in lines[i + 1:] if x), "")
-        if (not current and looks_like_heading(line) and following
-                and len(line) < 0.7 * width):
-            out.append(("heading", line))
-            continue
-        if _LIST.match(line):
+        elif _is_heading(text, size, body):
+            flush()
+            out.append(("heading", text))
+        elif _BULLET_ONLY.match(text):  # a bullet on a line of its own: the item follows
             flush()
             kind = "list_item"
-        current.append(line)
-        if line.endswith(_ENDS_SENTENCE) and len(line) < 0.8 * width:
-            flush()
+        else:
+            if _LIST.match(text):
+                flush()
+                kind = "list_item"
+            current.append(text)
+            if text.endswith(_ENDS_SENTENCE) and len(text) < 0.8 * width:
+                flush()
     flush()
     return out
 
@@ -77,14 +116,17 @@ def read(data: bytes) -> Extracted:
     if len(reader.pages) > MAX_PAGES:
         raise DocumentError(f"has {len(reader.pages)} pages, more than {MAX_PAGES}; "
                             "split it.")
+    page_lines = [_page_lines(page) for page in reader.pages]
+    body = _body_size(page_lines)
+    lengths = sorted(len(text) for lines in page_lines for text, _ in lines if text)
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # a full line's length
     builder = TextBuilder()
     pages: list[tuple[int, int]] = []
     found_text = False
-    for number, page in enumerate(reader.pages, start=1):
+    for number, lines in enumerate(page_lines, start=1):
         builder.page = number
         start = builder.page_break()
-        lines = (page.extract_text() or "").splitlines()
-        for kind, text in _paragraphs(lines):
+        for kind, text in _paragraphs(lines, body, width):
             found_text = True
             if kind == "heading":
                 builder.heading(text)
