@@ -12,7 +12,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.errors import CorpusError, DocumentError
+from corpus.errors import (CorpusError, DocumentError, NothingToQuote, TooLarge,
+                           Unreadable, UnsupportedType)
 from corpus.model import Document
 from corpus.readers import SUFFIXES, Extracted, reader_for
 from corpus.readers.markdown import parse as parse_markdown
@@ -57,11 +58,11 @@ def read_bytes(doc_id: str, data: bytes) -> Document:
     callers name the file once)."""
     reader = reader_for(Path(doc_id).suffix)
     if reader is None:
-        raise DocumentError(unsupported_reason(doc_id))
+        raise UnsupportedType(unsupported_reason(doc_id))
     if len(data) > MAX_FILE_BYTES:
-        raise DocumentError(f"larger than {MAX_FILE_BYTES // 1_000_000} MB; split it.")
+        raise TooLarge(f"larger than {MAX_FILE_BYTES // 1_000_000} MB; split it.")
     if not data.strip():
-        raise DocumentError("empty.")
+        raise NothingToQuote("empty.")
     try:
         extracted = reader(data)
     except DocumentError:
@@ -69,12 +70,12 @@ def read_bytes(doc_id: str, data: bytes) -> Document:
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, LookupError,
             OSError, EOFError, RecursionError, AssertionError, zlib.error) as err:
         # Third-party parsers fail in many ways on a truncated or hostile file.
-        raise DocumentError(f"cannot be read as {Path(doc_id).suffix.lower()[1:]} "
+        raise Unreadable(f"cannot be read as {Path(doc_id).suffix.lower()[1:]} "
                             f"({type(err).__name__}: {str(err)[:120]}); is the file "
                             "complete? Re-export it.") from err
     doc = _document(doc_id, extracted, content_hash(data))
     if not doc.units:
-        raise DocumentError("no sentences to quote (headings only, or no text); check "
+        raise NothingToQuote("no sentences to quote (headings only, or no text); check "
                             "the file.")
     return doc
 
@@ -90,7 +91,7 @@ def read_document(path: Path, root: Path) -> Document:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise DocumentError(f"cannot be read ({err.strerror}).") from err
+        raise Unreadable(f"cannot be read ({err.strerror}).") from err
     return read_bytes(doc_id, data)
 
 

@@ -10,7 +10,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from corpus.errors import DocumentError
+from corpus.errors import TooLarge, Unreadable
 from corpus.readers import Extracted
 from corpus.readers.builder import TextBuilder, clean
 
@@ -22,10 +22,10 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as err:
-        raise DocumentError(f"not a valid .docx ({err}); is the file complete? "
+        raise Unreadable(f"not a valid .docx ({err}); is the file complete? "
                             "Re-save it from Word.") from err
     if unpacked > MAX_UNPACKED_BYTES:
-        raise DocumentError(f"would unpack to {unpacked // 1_000_000} MB (more than "
+        raise TooLarge(f"would unpack to {unpacked // 1_000_000} MB (more than "
                             f"{MAX_UNPACKED_BYTES // 1_000_000} MB); not a normal Word "
                             "file, refused.")
 

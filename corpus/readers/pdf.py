@@ -15,7 +15,7 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from corpus.errors import DocumentError
+from corpus.errors import NothingToQuote, TooLarge, Unreadable
 from corpus.readers import Extracted
 from corpus.readers.builder import TextBuilder, clean
 from corpus.structure import looks_like_heading
@@ -31,12 +31,12 @@ def _open(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError("encrypted with a password; save an unprotected copy.")
+            raise Unreadable("encrypted with a password; save an unprotected copy.")
         len(reader.pages)
     except (FileNotDecryptedError, NotImplementedError) as err:
-        raise DocumentError("encrypted; save an unprotected copy.") from err
+        raise Unreadable("encrypted; save an unprotected copy.") from err
     except PdfReadError as err:
-        raise DocumentError(f"not a readable PDF ({err}); is the file complete? "
+        raise Unreadable(f"not a readable PDF ({err}); is the file complete? "
                             "Re-export it.") from err
     return reader
 
@@ -114,7 +114,7 @@ def _paragraphs(lines: list[tuple[str, float]], body: float,
 def read(data: bytes) -> Extracted:
     reader = _open(data)
     if len(reader.pages) > MAX_PAGES:
-        raise DocumentError(f"has {len(reader.pages)} pages, more than {MAX_PAGES}; "
+        raise TooLarge(f"has {len(reader.pages)} pages, more than {MAX_PAGES}; "
                             "split it.")
     page_lines = [_page_lines(page) for page in reader.pages]
     body = _body_size(page_lines)
@@ -134,7 +134,7 @@ def read(data: bytes) -> Extracted:
                 builder.paragraph(text, kind)
         pages.append((min(start, builder.length), builder.length))
     if not found_text:
-        raise DocumentError("has no text layer (a scanned PDF?); run it through OCR and "
+        raise NothingToQuote("has no text layer (a scanned PDF?); run it through OCR and "
                             "save it with its text, or add the text as a .txt file.")
     title = clean(str((reader.metadata or {}).get("/Title") or ""))
     return Extracted(builder.text, tuple(builder.blocks), title, tuple(pages), "pdf")
