@@ -24,6 +24,7 @@ from typing import Any, Callable
 from filelock import FileLock
 
 from index.errors import IndexCorrupt, IndexNotFound
+from index.schema import manifest_problem
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -52,6 +53,7 @@ def write_version(root: Path, version: str, manifest: dict[str, Any],
     """Write a complete version folder, then make it the live one."""
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root / ".lock")):
+        _remove_leftovers(root)  # of builds killed earlier; the lock says none is running
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
         try:
             write_files(tmp)
@@ -62,6 +64,8 @@ def write_version(root: Path, version: str, manifest: dict[str, Any],
                 with path.open("rb") as fh:
                     os.fsync(fh.fileno())
             final = root / version
+            if final.exists() and not _intact(final):
+                shutil.rmtree(final)  # a damaged folder of the same name: replace it
             if final.exists():
                 # Same name means same second and same content digest: the folder
                 # already holds this index, and a reader may be using it. Keep it.
@@ -86,8 +90,22 @@ def _prune(root: Path, *, keep: str) -> None:
                        if p.is_dir() and _VERSION_NAME.match(p.name) and p.name != keep),
                       key=lambda p: (p.stat().st_mtime_ns, p.name))
     old = versions[: max(0, len(versions) - (KEEP_VERSIONS - 1))]
-    leftovers = [p for p in root.iterdir() if p.name.startswith(".building-")]
-    for path in old + leftovers:
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    _remove_leftovers(root)
+
+
+def _intact(folder: Path) -> bool:
+    try:
+        read_manifest(folder)
+    except IndexCorrupt:
+        return False
+    return True
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Delete the .building-* folders of builds that were killed; call under the lock."""
+    for path in root.glob(".building-*"):
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -110,13 +128,14 @@ def read_manifest(folder: Path, *, verify: bool = True) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise IndexCorrupt(f"Unreadable manifest in {folder} ({err}). "
                            "Rebuild with `quotechat index --rebuild`.") from err
-    if not isinstance(manifest, dict):
-        raise IndexCorrupt(f"Unreadable manifest in {folder} (not a JSON object). "
-                           "Rebuild with `quotechat index --rebuild`.")
+    problem = manifest_problem(manifest)
+    if problem:
+        raise IndexCorrupt(f"Unreadable manifest in {folder} ({problem}); it was damaged or "
+                           "edited by hand. Rebuild with `quotechat index --rebuild`.")
     if verify:
-        for name, expected in manifest.get("files", {}).items():
+        for name, expected in manifest["files"].items():
             path = folder / name
-            if not path.is_file() or file_sha256(path) != expected:
+            if "/" in name or not path.is_file() or file_sha256(path) != expected:
                 raise IndexCorrupt(f"Index file {path} is missing or damaged. "
                                    "Rebuild with `quotechat index --rebuild`.")
     return manifest
