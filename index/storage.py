@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from filelock import FileLock
 
-from index.errors import IndexCorrupt, IndexNotFound
+from index.errors import IndexCorrupt, IndexLocation, IndexNotFound
 from index.schema import manifest_problem
 
 POINTER = "CURRENT"
@@ -40,6 +40,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_location(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise IndexLocation(f"The index location {root} is a file, not a folder; give "
+                            "--index a folder (it is created when missing).")
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -51,6 +57,7 @@ def _fsync_dir(path: Path) -> None:
 def write_version(root: Path, version: str, manifest: dict[str, Any],
                   write_files: Callable[[Path], None]) -> Path:
     """Write a complete version folder, then make it the live one."""
+    check_location(root)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root / ".lock")):
         _remove_leftovers(root)  # of builds killed earlier; the lock says none is running
@@ -111,6 +118,7 @@ def _remove_leftovers(root: Path) -> None:
 
 def live_version(root: Path) -> Path:
     """The folder of the live version, checked against its manifest's checksums."""
+    check_location(root)
     pointer = root / POINTER
     if not pointer.is_file():
         raise IndexNotFound(f"No index at {root}. Build it with `quotechat index`.")

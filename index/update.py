@@ -11,6 +11,7 @@ from corpus.loading import content_hash, document_paths
 from index.embedder import Encoder
 from index.errors import IndexError_, IndexNotFound
 from index.manifest import ChunkSettings, corpus_mismatch
+from index.storage import check_location
 from index.store import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
                  progress: bool = False) -> UpdateReport:
     """`settings` None keeps the chunk settings the index was built with (defaults for a
     new index), so `index --chunk-tokens 120` is remembered by later commands."""
+    check_location(Path(index_dir))  # before reading a whole corpus for nothing
     documents, skipped = load_corpus(Path(corpus_dir))
     corpus = str(Path(corpus_dir).resolve())
     previous, note = load_previous(index_dir)

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="quotechat", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Answer questions about a set of documents only by quoting them.",
         epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"quotechat {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("index", help="build or update the index of a corpus folder")
@@ -92,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web chat")
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--port", type=port_number, default=7860,
+                   help="port, 1-65535 (default 7860)")
     p.add_argument("--admin-password", metavar="PASSWORD",
                    help="serve the maintainers' tab behind this password (safer: "
                         "QUOTECHAT_ADMIN_PASSWORD, which other users cannot see in ps)")
@@ -108,6 +111,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="questions .jsonl (default: ../shared/eval/seed_questions.jsonl "
                         "when present, else built-in examples)")
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("quotechat")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def port_number(raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 1-65535")
+    return port
+
+
+def valid_text(text: str) -> str:
+    """Text as printable UTF-8: bytes that were not UTF-8 (kept by Python as surrogates
+    in arguments and file names) become U+FFFD, so JSON output stays valid UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -137,8 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def batch_lines(source: str) -> Iterator[str]:
     """Lines of a file or stdin; undecodable bytes become U+FFFD rather than a crash."""
     if source == "-":
-        for line in sys.stdin:
-            yield line.rstrip("\n")
+        stdin = getattr(sys.stdin, "buffer", None)
+        for line in stdin if stdin is not None else sys.stdin:
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", errors="replace")
+            yield line.rstrip("\r\n")
         return
     with open(source, encoding="utf-8", errors="replace") as handle:
         for line in handle:

@@ -11,7 +11,7 @@ from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
                                   read_questions)
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
-from ui.cli import batch_lines, parse_batch_line
+from ui.cli import batch_lines, parse_batch_line, valid_text
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,7 +58,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError('no question given: quotechat ask "your question"')
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     if not args.batch:
-        answer = assistant.ask(" ".join(args.question))
+        answer = assistant.ask(valid_text(" ".join(args.question)))
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json
               else format_answer(answer))
         return 0
