@@ -130,3 +130,86 @@ def write_all(folder: Path, stem: str = "article") -> dict[str, Path]:
         paths[suffix] = folder / f"{stem}{suffix}"
         paths[suffix].write_bytes(make())
     return paths
+
+
+def _groups(doc):
+    """A document's blocks as (kind, texts, header) runs: list items and table rows
+    grouped, so they can be written as one list or one table."""
+    runs: list[tuple[str, list, tuple]] = []
+    for block in doc.blocks:
+        text = doc.text[block.start:block.end]
+        value = list(block.cells) if block.kind == "table_row" else text
+        if runs and runs[-1][0] == block.kind and block.kind in ("list_item", "table_row") \
+                and runs[-1][2] == block.header:
+            runs[-1][1].append(value)
+        else:
+            runs.append((block.kind, [value], block.header))
+    return runs
+
+
+def convert(doc) -> dict[str, bytes]:
+    """A plain-text Document saved as HTML, DOCX and PDF, as a maintainer would: the
+    first heading the title, the others section headings, lists and tables kept."""
+    from html import escape
+    runs = _groups(doc)
+    parts = ["<html><head><title>x</title></head><body><nav>Home</nav><main>"]
+    for number, (kind, values, header) in enumerate(runs):
+        if kind == "heading":
+            parts += [f"<h{1 if number == 0 else 2}>{escape(v)}</h{1 if number == 0 else 2}>"
+                      for v in values]
+        elif kind == "paragraph":
+            parts += [f"<p>{escape(v)}</p>" for v in values]
+        elif kind == "list_item":
+            parts.append("<ul>" + "".join(f"<li>{escape(v)}</li>" for v in values) + "</ul>")
+        else:
+            parts.append("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header)
+                         + "</tr>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>"
+                                                               for c in row) + "</tr>"
+                                             for row in values) + "</table>")
+    parts.append("</main><footer>Copyright Example</footer></body></html>")
+    return {".html": "".join(parts).encode("utf-8"), ".docx": _docx_of(runs),
+            ".pdf": _pdf_of(runs)}
+
+
+def _docx_of(runs) -> bytes:
+    import docx
+    document = docx.Document()
+    for number, (kind, values, header) in enumerate(runs):
+        for value in (values if kind != "table_row" else [None]):
+            if kind == "heading":
+                document.add_heading(value, level=1 if number == 0 else 2)
+            elif kind == "paragraph":
+                document.add_paragraph(value)
+            elif kind == "list_item":
+                document.add_paragraph(value, style="List Bullet")
+        if kind == "table_row":
+            table = document.add_table(rows=1 + len(values), cols=len(header))
+            for r, row in enumerate([list(header)] + values):
+                for c, cell in enumerate(row[:len(header)]):
+                    table.cell(r, c).text = cell
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pdf_of(runs) -> bytes:
+    from xml.sax.saxutils import escape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import (ListFlowable, ListItem, Paragraph, SimpleDocTemplate,
+                                    Table)
+    styles = getSampleStyleSheet()
+    story = []
+    for number, (kind, values, header) in enumerate(runs):
+        if kind == "heading":
+            story += [Paragraph(escape(v), styles["Title" if number == 0 else "Heading2"])
+                      for v in values]
+        elif kind == "paragraph":
+            story += [Paragraph(escape(v), styles["BodyText"]) for v in values]
+        elif kind == "list_item":
+            story.append(ListFlowable([ListItem(Paragraph(escape(v), styles["BodyText"]))
+                                       for v in values], bulletType="bullet"))
+        else:
+            story.append(Table([list(header)] + values))
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build(story)
+    return out.getvalue()

@@ -83,6 +83,7 @@ def _paragraphs(lines: list[tuple[str, float]], body: float,
     """(kind, text) of a page's lines, wrapped lines joined into one paragraph."""
     out: list[tuple[str, str]] = []
     current: list[str] = []
+    sizes: list[float] = []  # font size of each heading in `out`
     kind = "paragraph"
 
     def flush() -> None:
@@ -94,9 +95,13 @@ def _paragraphs(lines: list[tuple[str, float]], body: float,
     for text, size in lines:
         if not text:
             flush()
+        elif not current and out and out[-1][0] == "heading" and abs(size - sizes[-1]) < .5 \
+                and size > body * 1.1:  # a heading wrapped over two lines
+            out[-1] = ("heading", f"{out[-1][1]} {text}")
         elif _is_heading(text, size, body):
             flush()
             out.append(("heading", text))
+            sizes.append(size)
         elif _BULLET_ONLY.match(text):  # a bullet on a line of its own: the item follows
             flush()
             kind = "list_item"
@@ -105,10 +110,22 @@ def _paragraphs(lines: list[tuple[str, float]], body: float,
                 flush()
                 kind = "list_item"
             current.append(text)
-            if text.endswith(_ENDS_SENTENCE) and len(text) < 0.8 * width:
+            # A short line ends a list item; a paragraph only when it ends a sentence.
+            if len(text) < 0.8 * width and (kind == "list_item"
+                                             or text.endswith(_ENDS_SENTENCE)):
                 flush()
     flush()
     return out
+
+
+def _across_pages(pages: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """A paragraph cut by a page break is kept whole, on the page where it starts."""
+    for number in range(len(pages) - 1):
+        here, there = pages[number], pages[number + 1]
+        if (here and there and here[-1][0] != "heading" and there[0][0] == "paragraph"
+                and not here[-1][1].endswith(_ENDS_SENTENCE)):
+            here[-1] = (here[-1][0], f"{here[-1][1]} {there.pop(0)[1]}")
+    return pages
 
 
 def read(data: bytes) -> Extracted:
@@ -123,10 +140,11 @@ def read(data: bytes) -> Extracted:
     builder = TextBuilder()
     pages: list[tuple[int, int]] = []
     found_text = False
-    for number, lines in enumerate(page_lines, start=1):
+    for number, paragraphs in enumerate(_across_pages(
+            [_paragraphs(lines, body, width) for lines in page_lines]), start=1):
         builder.page = number
         start = builder.page_break()
-        for kind, text in _paragraphs(lines, body, width):
+        for kind, text in paragraphs:
             found_text = True
             if kind == "heading":
                 builder.heading(text)
