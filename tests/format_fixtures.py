@@ -152,7 +152,7 @@ def convert(doc) -> dict[str, bytes]:
     first heading the title, the others section headings, lists and tables kept."""
     from html import escape
     runs = _groups(doc)
-    parts = ["<html><head><title>x</title></head><body><nav>Home</nav><main>"]
+    parts = ["<html><head></head><body><nav>Home</nav><main>"]
     for number, (kind, values, header) in enumerate(runs):
         if kind == "heading":
             parts += [f"<h{1 if number == 0 else 2}>{escape(v)}</h{1 if number == 0 else 2}>"

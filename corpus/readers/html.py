@@ -138,8 +138,8 @@ def read(data: bytes) -> Extracted:
     walker = _Walker()
     walker.walk(main)
     walker.flush()
-    h1 = next((b for b in walker.builder.blocks if b.kind == "heading"), None)
-    if h1 is not None:  # the article's own heading beats "Article | Site name"
-        title = walker.builder.text[h1.start:h1.end]
+    h1 = main.find("h1") if isinstance(main, Tag) else None
+    if isinstance(h1, Tag) and clean(_text(h1)):  # beats "Article | Site name"
+        title = clean(_text(h1))
     return Extracted(walker.builder.text, tuple(walker.builder.blocks), title,
                      format="html")

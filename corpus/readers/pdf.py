@@ -5,12 +5,14 @@ that ends a sentence well short of the page's usual line length ends its paragra
 short title-like line is a heading, a line starting with a bullet or number is a list
 item. The extracted text is those paragraphs, a blank line apart; that is what is
 quoted and what `quotechat show DOC_ID --page N` prints. Table cells are not told apart
-in a text layer: a table row is quoted as a line.
+in a text layer by themselves: pypdf's layout mode lines the columns up, and a table
+found there is kept as rows of cells with its header row; otherwise it stays text.
 """
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -23,6 +25,8 @@ from corpus.structure import looks_like_heading
 _BULLETS = "-*+•▪●◦■□➢\x7f\uf0b7"
 _LIST = re.compile(rf"^(?:[{re.escape(_BULLETS)}]|\d{{1,3}}[.)])\s+")
 _BULLET_ONLY = re.compile(rf"^[{re.escape(_BULLETS)}]$")
+_NO_TITLE = {"untitled", "(anonymous)", "anonymous", "title", "document", "none"}
+_COLUMN_GAP = re.compile(r"\s{2,}")
 _ENDS_SENTENCE = (".", "!", "?", ":", ";", "”", '"', ")")
 MAX_PAGES = 2000
 
@@ -65,6 +69,38 @@ def _page_lines(page) -> list[tuple[str, float]]:
             for text, size in lines]
 
 
+def _layout_tables(page) -> list[list[list[str]]]:
+    """Tables as pypdf's layout mode lines them up: runs of two or more lines whose
+    columns (cells two or more spaces apart) have the same count; the first is the header."""
+    tables, run = [], []
+    for line in (page.extract_text(extraction_mode="layout") or "").splitlines():
+        cells = [clean(c) for c in _COLUMN_GAP.split(line.strip()) if clean(c)]
+        if len(cells) >= 2 and (not run or len(cells) == len(run[0])):
+            run.append(cells)
+            continue
+        if len(run) >= 2:
+            tables.append(run)
+        run = [cells] if len(cells) >= 2 else []
+    if len(run) >= 2:
+        tables.append(run)
+    return tables
+
+
+def _mark_tables(lines: list[tuple[str, float]],
+                 tables: list[list[list[str]]]) -> list[tuple[str, float] | list]:
+    """Replace the lines that hold a table's cells, one cell a line in reading order,
+    by the table itself; a table laid out any other way stays text."""
+    out: list = list(lines)
+    for table in tables:
+        cells = [cell for row in table for cell in row]
+        texts = [x[0] if isinstance(x, tuple) else None for x in out]
+        for i in range(len(out) - len(cells) + 1):
+            if texts[i:i + len(cells)] == cells:
+                out[i:i + len(cells)] = [table]
+                break
+    return out
+
+
 def _body_size(pages: list[list[tuple[str, float]]]) -> float:
     """The font size most of the text is set in."""
     weight: dict[float, int] = {}
@@ -78,8 +114,7 @@ def _is_heading(text: str, size: float, body: float) -> bool:
     return body > 0 and size > body * 1.1 and looks_like_heading(text)
 
 
-def _paragraphs(lines: list[tuple[str, float]], body: float,
-                width: int) -> list[tuple[str, str]]:
+def _paragraphs(lines: list, body: float, width: int) -> list[tuple[str, Any]]:
     """(kind, text) of a page's lines, wrapped lines joined into one paragraph."""
     out: list[tuple[str, str]] = []
     current: list[str] = []
@@ -92,7 +127,12 @@ def _paragraphs(lines: list[tuple[str, float]], body: float,
             out.append((kind, " ".join(current)))
         current, kind = [], "paragraph"
 
-    for text, size in lines:
+    for line in lines:
+        if isinstance(line, list):  # a table found by _mark_tables
+            flush()
+            out.append(("table", line))
+            continue
+        text, size = line
         if not text:
             flush()
         elif not current and out and out[-1][0] == "heading" and abs(size - sizes[-1]) < .5 \
@@ -122,7 +162,8 @@ def _across_pages(pages: list[list[tuple[str, str]]]) -> list[list[tuple[str, st
     """A paragraph cut by a page break is kept whole, on the page where it starts."""
     for number in range(len(pages) - 1):
         here, there = pages[number], pages[number + 1]
-        if (here and there and here[-1][0] != "heading" and there[0][0] == "paragraph"
+        if (here and there and here[-1][0] in ("paragraph", "list_item")
+                and there[0][0] == "paragraph"
                 and not here[-1][1].endswith(_ENDS_SENTENCE)):
             here[-1] = (here[-1][0], f"{here[-1][1]} {there.pop(0)[1]}")
     return pages
@@ -140,19 +181,39 @@ def read(data: bytes) -> Extracted:
     builder = TextBuilder()
     pages: list[tuple[int, int]] = []
     found_text = False
+    marked = [_mark_tables(lines, _layout_tables(page))
+              for lines, page in zip(page_lines, reader.pages)]
     for number, paragraphs in enumerate(_across_pages(
-            [_paragraphs(lines, body, width) for lines in page_lines]), start=1):
+            [_paragraphs(lines, body, width) for lines in marked]), start=1):
         builder.page = number
         start = builder.page_break()
         for kind, text in paragraphs:
             found_text = True
             if kind == "heading":
                 builder.heading(text)
+            elif kind == "table":
+                for row in text[1:]:
+                    builder.table_row(row, tuple(text[0]))
             else:
                 builder.paragraph(text, kind)
         pages.append((min(start, builder.length), builder.length))
     if not found_text:
         raise NothingToQuote("has no text layer (a scanned PDF?); run it through OCR and "
                             "save it with its text, or add the text as a .txt file.")
-    title = clean(str((reader.metadata or {}).get("/Title") or ""))
-    return Extracted(builder.text, tuple(builder.blocks), title, tuple(pages), "pdf")
+    return Extracted(builder.text, tuple(builder.blocks), _title(reader, builder),
+                     tuple(pages), "pdf")
+
+
+def _title(reader: PdfReader, builder: TextBuilder) -> str:
+    """The metadata title when it is a real one, else a heading that opens the text."""
+    try:
+        title = clean(str((reader.metadata or {}).get("/Title") or ""))
+    except (PdfReadError, ValueError, TypeError):
+        title = ""
+    if title and title.lower() not in _NO_TITLE and not title.lower().startswith(
+            "microsoft word") and not re.search(r"\.\w{2,4}$", title):
+        return title
+    first = builder.blocks[0] if builder.blocks else None
+    if first is not None and first.kind == "heading" and first.start == 0:
+        return builder.text[first.start:first.end]
+    return ""
