@@ -234,3 +234,18 @@ def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
     assert wrapped.encode(["a b"]).shape == (1, fake_encoder.dimension)
     Reindexer(holder, lambda **_: None)
     assert holder.encoder is wrapped
+
+
+def test_hostile_file_names_and_links_do_not_break_the_library(corpus, tmp_path,
+                                                               fake_encoder):
+    (corpus / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_bytes(b"Fine text.")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    report = update_index(corpus, tmp_path / "index", fake_encoder)
+    assert {s.path for s in report.skipped} == {"caf\ufffd.txt", "passwd.txt"}
+    rows = list_documents(report.index, corpus)
+    assert sorted(r.file for r in rows) == ["b12.md", "cramps.txt"]
+    with pytest.raises(DocumentNotFound):
+        remove_document(corpus, "passwd.txt")
+    assert Path("/etc/passwd").exists()
+    remove_document(corpus, "b12.md")
+    assert not (corpus / "b12.md").exists()
