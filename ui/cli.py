@@ -146,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s"):
+    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s",
+                  "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")

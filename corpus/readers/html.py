@@ -24,7 +24,9 @@ _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search",
                "dialog", "alert", "menu", "menubar"}
 _BOILERPLATE = re.compile(r"(^|[-_ ])(cookie|consent|breadcrumbs?|share|social|"
                           r"sidebar|newsletter|subscribe|advert|ads?|promo|related|"
-                          r"comments?|skip-link|site-nav|navbar|footer|masthead)"
+                          r"comments?|skip-link|site-nav|navbar|footer|masthead|jump|"
+                          r"toc|editsection|catlinks|navbox|printfooter|noprint|"
+                          r"mw-indicators|screen-reader-text|sr-only|visually-hidden)"
                           r"($|[-_ ])", re.I)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PARAGRAPHS = {"p", "dt", "dd", "figcaption", "pre", "caption", "address", "summary"}

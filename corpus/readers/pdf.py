@@ -26,6 +26,8 @@ _BULLETS = "-*+•▪●◦■□➢\x7f\uf0b7"
 _LIST = re.compile(rf"^(?:[{re.escape(_BULLETS)}]|\d{{1,3}}[.)])\s+")
 _BULLET_ONLY = re.compile(rf"^[{re.escape(_BULLETS)}]$")
 _NO_TITLE = {"untitled", "(anonymous)", "anonymous", "title", "document", "none"}
+_PAGE_NUMBER = re.compile(r"^(?:(?:page|seite|p\.)\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$",
+                          re.I)
 _COLUMN_GAP = re.compile(r"\s{2,}")
 _ENDS_SENTENCE = (".", "!", "?", ":", ";", "”", '"', ")")
 MAX_PAGES = 2000
@@ -65,8 +67,14 @@ def _page_lines(page) -> list[tuple[str, float]]:
     if current:
         lines.append(("".join(current), size))
     # Bullet glyphs often come out as DEL or a private-use character: keep them bullets.
-    return [(clean(text.replace("\x7f", "•").replace("\uf0b7", "•")), size)
-            for text, size in lines]
+    lines = [(clean(text.replace("\x7f", "•").replace("\uf0b7", "•")), size)
+             for text, size in lines]
+    # A page number alone on the first or last line is page furniture, not text.
+    filled = [i for i, (text, _) in enumerate(lines) if text]
+    for i in (filled[:1] + filled[-1:]) if filled else []:
+        if _PAGE_NUMBER.match(lines[i][0]):
+            lines[i] = ("", 0.0)
+    return lines
 
 
 def _layout_tables(page) -> list[list[list[str]]]:
@@ -84,6 +92,18 @@ def _layout_tables(page) -> list[list[list[str]]]:
     if len(run) >= 2:
         tables.append(run)
     return tables
+
+
+def _may_hold_table(lines: list[tuple[str, float]], width: int) -> bool:
+    """Four short lines in a row that end no sentence: perhaps table cells, one a line.
+    Layout mode costs more than the rest of reading a page, so only such pages get it."""
+    run = 0
+    for text, _ in lines:
+        run = run + 1 if text and len(text) < 0.5 * width \
+            and not text.endswith(_ENDS_SENTENCE) else 0
+        if run >= 4:
+            return True
+    return False
 
 
 def _mark_tables(lines: list[tuple[str, float]],
@@ -182,6 +202,7 @@ def read(data: bytes) -> Extracted:
     pages: list[tuple[int, int]] = []
     found_text = False
     marked = [_mark_tables(lines, _layout_tables(page))
+              if _may_hold_table(lines, width) else lines
               for lines, page in zip(page_lines, reader.pages)]
     for number, paragraphs in enumerate(_across_pages(
             [_paragraphs(lines, body, width) for lines in marked]), start=1):
