@@ -14,7 +14,7 @@ import io
 import re
 from typing import Any
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from corpus.errors import NothingToQuote, TooLarge, Unreadable
@@ -47,7 +47,7 @@ def _open(data: bytes) -> PdfReader:
     return reader
 
 
-def _page_lines(page) -> list[tuple[str, float]]:
+def _page_lines(page: PageObject) -> list[tuple[str, float]]:
     """A page's text lines, each with the largest font size used on it."""
     lines: list[tuple[str, float]] = []
     current, size = [], 0.0
@@ -77,7 +77,7 @@ def _page_lines(page) -> list[tuple[str, float]]:
     return lines
 
 
-def _layout_tables(page) -> list[list[list[str]]]:
+def _layout_tables(page: PageObject) -> list[list[list[str]]]:
     """Tables as pypdf's layout mode lines them up: runs of two or more lines whose
     columns (cells two or more spaces apart) have the same count; the first is the header."""
     tables, run = [], []
