@@ -19,6 +19,8 @@ from index import Encoder, SearchIndex
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w", re.UNICODE)
+MAX_QUOTES = 3  # the defaults, here only; Settings and the command line use these
+MAX_QUESTION_CHARS = 2000
 DEFAULT_EXAMPLES = (
     "Can vitamin B12 cause muscle pain?",
     "Why do B12 injections sometimes cause cramps?",
@@ -56,8 +58,9 @@ def located(index: SearchIndex, quote: Quote) -> Quote:
 
 
 class Assistant:
-    def __init__(self, index: SearchIndex, encoder: Encoder, *, max_quotes: int = 3,
-                 max_question_chars: int = 2000, margin: float = 0.17,
+    def __init__(self, index: SearchIndex, encoder: Encoder, *,
+                 max_quotes: int = MAX_QUOTES,
+                 max_question_chars: int = MAX_QUESTION_CHARS, margin: float = 0.17,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder

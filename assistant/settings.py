@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.assistant import MAX_QUESTION_CHARS, MAX_QUOTES
 from corpus import DEFAULT_CORPUS
 from index import ChunkSettings
 
@@ -51,8 +52,8 @@ class Settings:
     # `quotechat index` are remembered; given here, an index built otherwise is refused.
     chunk_tokens: int | None = None
     chunk_overlap: int | None = None
-    max_question_chars: int = 2000
-    max_quotes: int = 3
+    max_question_chars: int = MAX_QUESTION_CHARS
+    max_quotes: int = MAX_QUOTES
     examples: tuple[str, ...] = field(default=())
     # Web feedback is health information: stored only when a file is given.
     feedback_file: Path | None = None

@@ -9,14 +9,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
-
 from corpus import READER_VERSION, Document
 from corpus.tokens import ENCODING
 from index.embedder import Encoder
-
-if TYPE_CHECKING:
-    from index.store import SearchIndex
 
 FORMAT_VERSION = 1
 
@@ -59,13 +54,13 @@ def corpus_mismatch(manifest: dict, corpus: str | None) -> str | None:
 
 
 def build_manifest(documents: list[Document], chunks_by_doc: dict, encoder: Encoder,
-                   settings: ChunkSettings, previous: SearchIndex | None, *,
+                   settings: ChunkSettings, previous: dict | None, *,
                    fresh: set[str], corpus: str = "") -> dict:
     """The manifest of a new build; unchanged documents keep their `indexed_at`."""
     now = datetime.now(timezone.utc)
     entries = {}
     for d in documents:
-        old = previous.manifest["documents"].get(d.doc_id) if previous else None
+        old = previous["documents"].get(d.doc_id) if previous else None
         entries[d.doc_id] = {
             "title": d.title, "content_hash": d.content_hash, "units": len(d.units),
             "chunks": len(chunks_by_doc[d.doc_id]),

@@ -176,8 +176,9 @@ class SearchIndex:
                 unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
                 chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
         dim = encoder.dimension
-        manifest = build_manifest(documents, chunks_by_doc, encoder, settings, reuse,
-                             fresh={d.doc_id for d in fresh}, corpus=corpus)
+        manifest = build_manifest(documents, chunks_by_doc, encoder, settings,
+                                  reuse.manifest if reuse is not None else None,
+                                  fresh={d.doc_id for d in fresh}, corpus=corpus)
         logger.info("indexed %d documents (%d embedded, %d re-used)", len(documents),
                     len(fresh), len(documents) - len(fresh))
         return cls(manifest=manifest, documents=documents,

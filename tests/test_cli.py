@@ -5,7 +5,8 @@ import pytest
 from format_fixtures import write_all
 
 from index.update import update_index
-from ui.cli import main, valid_text
+from ui.batch import valid_text
+from ui.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

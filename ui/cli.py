@@ -6,13 +6,12 @@ tracebacks. Progress bars and notes go to stderr, results to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -23,7 +22,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 from assistant.evaluation import EvalFileError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
-from index import IndexError_  # noqa: E402
+from index import ChunkSettings, IndexError_  # noqa: E402
 
 USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
 
@@ -66,9 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--rebuild", action="store_true",
                    help="re-embed every document instead of re-using unchanged ones")
-    p.add_argument("--chunk-tokens", type=int, help="passage size in tokens (default 160)")
-    p.add_argument("--chunk-overlap", type=int, help="tokens repeated between passages "
-                                                     "(default 30)")
+    p.add_argument("--chunk-tokens", type=int,
+                   help="passage size in tokens, kept in the index for later commands "
+                        f"(default for a new index: {ChunkSettings().max_tokens})")
+    p.add_argument("--chunk-overlap", type=int,
+                   help="tokens repeated between passages "
+                        f"(default for a new index: {ChunkSettings().overlap})")
 
     p = sub.add_parser("ask", help="answer one question (or a batch) by quoting")
     _common(p)
@@ -130,12 +132,6 @@ def port_number(raw: str) -> int:
     return port
 
 
-def valid_text(text: str) -> str:
-    """Text as printable UTF-8: bytes that were not UTF-8 (kept by Python as surrogates
-    in arguments and file names) become U+FFFD, so JSON output stays valid UTF-8."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
                              chunk_tokens=getattr(args, "chunk_tokens", None),
@@ -159,37 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("quotechat: interrupted", file=sys.stderr)
         return 130
-
-
-def batch_lines(source: str) -> Iterator[str]:
-    """Lines of a file or stdin; undecodable bytes become U+FFFD rather than a crash."""
-    if source == "-":
-        stdin = getattr(sys.stdin, "buffer", None)
-        for line in stdin if stdin is not None else sys.stdin:
-            if isinstance(line, bytes):
-                line = line.decode("utf-8", errors="replace")
-            yield line.rstrip("\r\n")
-        return
-    with open(source, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            yield line.rstrip("\n")
-
-
-def parse_batch_line(line: str, number: int) -> tuple[str | None, str, list]:
-    """(id, question, history) from a plain-text or JSON batch line."""
-    stripped = line.strip()
-    if stripped.startswith("{"):
-        try:
-            row = json.loads(stripped)
-        except ValueError:
-            return None, line, []
-        if isinstance(row, dict):
-            question = row.get("question")
-            history = row.get("history") or []
-            return (str(row["id"]) if row.get("id") is not None else None,
-                    question if isinstance(question, str) else "",
-                    history if isinstance(history, list) else [])
-    return None, line, []
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
                                   read_questions)
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
-from ui.cli import batch_lines, parse_batch_line, valid_text
+from ui.batch import batch_lines, parse_batch_line, valid_text
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
