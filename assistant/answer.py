@@ -20,6 +20,8 @@ class Quote:
     score: float
     # Other documents that say (nearly) the same thing: (doc_id, title) pairs.
     also_in: tuple[tuple[str, str], ...] = ()
+    page: int | None = None  # PDF: the page the quote starts on
+    anchor: str = ""  # HTML: the id of the heading above the quote
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,7 @@ class Answer:
             "id": self.id,
             "question": self.question,
             "status": self.status,
-            "quotes": [{"text": q.text, "doc_id": q.doc_id, "title": q.title,
-                        "section": q.section, "start": q.start, "end": q.end,
-                        "score": round(q.score, 4)} for q in self.quotes],
+            "quotes": [_quote_json(q) for q in self.quotes],
             "notice": self.notice,
             "disclaimer": self.disclaimer,
             "index_version": self.index_version,
@@ -53,3 +53,15 @@ class Answer:
         data["quotes"] = [asdict(q) for q in self.quotes]
         data["details"] = self.details
         return data
+
+
+def _quote_json(quote: Quote) -> dict[str, Any]:
+    """A quote in the JSON contract; `page` and `anchor` only where the source has them."""
+    data: dict[str, Any] = {"text": quote.text, "doc_id": quote.doc_id, "title": quote.title,
+                            "section": quote.section, "start": quote.start,
+                            "end": quote.end, "score": round(quote.score, 4)}
+    if quote.page is not None:
+        data["page"] = quote.page
+    if quote.anchor:
+        data["anchor"] = quote.anchor
+    return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from assistant import texts
@@ -19,6 +19,8 @@ from index import Encoder, SearchIndex
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w", re.UNICODE)
+MAX_QUOTES = 3  # the defaults, here only; Settings and the command line use these
+MAX_QUESTION_CHARS = 2000
 DEFAULT_EXAMPLES = (
     "Can vitamin B12 cause muscle pain?",
     "Why do B12 injections sometimes cause cramps?",
@@ -45,9 +47,20 @@ def clean_question(raw: Any) -> str:
     return " ".join(text.split())
 
 
+def located(index: SearchIndex, quote: Quote) -> Quote:
+    """The quote with the page (PDF) and anchor (HTML) of the unit it starts in."""
+    doc = index.documents.get(quote.doc_id)
+    unit = next((u for u in doc.units if u.start <= quote.start < u.end), None) \
+        if doc is not None else None
+    if unit is None or (unit.page is None and not unit.anchor):
+        return quote
+    return replace(quote, page=unit.page, anchor=unit.anchor)
+
+
 class Assistant:
-    def __init__(self, index: SearchIndex, encoder: Encoder, *, max_quotes: int = 3,
-                 max_question_chars: int = 2000, margin: float = 0.3,
+    def __init__(self, index: SearchIndex, encoder: Encoder, *,
+                 max_quotes: int = MAX_QUOTES,
+                 max_question_chars: int = MAX_QUESTION_CHARS, margin: float = 0.3,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder
@@ -72,6 +85,7 @@ class Assistant:
         decision = decide(index, query, retrieval, thresholds=self.thresholds)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin) if decision.answer else []
+        quotes = [located(index, q) for q in quotes]
         details = {"search_text": query, "signals": decision.signals,
                    "ranked_docs": retrieval.ranked_documents(index)[:10],
                    "index_version": index.version}

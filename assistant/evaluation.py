@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from assistant.answer import Answer
+from corpus import DocumentError, read_document
 
 # ask(question, history): history is the chat so far, as the question file gives it.
 Ask = Callable[[str, list], Answer]
@@ -83,13 +84,24 @@ class Report:
                                     for k, v in self.metrics.items())
 
 
+def document_text(corpus_dir: Path, doc_id: str) -> str:
+    """The file's text as a reader extracts it afresh (for .txt/.md the file decoded as
+    UTF-8; for PDF/HTML/DOCX what `quotechat show` prints), "" when it is unreadable."""
+    path = Path(corpus_dir) / doc_id
+    if not path.is_file():
+        return ""
+    try:
+        return read_document(path, Path(corpus_dir)).text
+    except DocumentError:
+        return ""
+
+
 def fidelity(answer: Answer, corpus_dir: Path, cache: dict[str, str]) -> tuple[int, int]:
     """(quotes whose text is exactly the file's text[start:end], quotes checked)."""
     good = 0
     for quote in answer.quotes:
         if quote.doc_id not in cache:
-            path = Path(corpus_dir) / quote.doc_id
-            cache[quote.doc_id] = path.read_bytes().decode("utf-8") if path.is_file() else ""
+            cache[quote.doc_id] = document_text(corpus_dir, quote.doc_id)
         good += cache[quote.doc_id][quote.start:quote.end] == quote.text
     return good, len(answer.quotes)
 

@@ -74,7 +74,8 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     encoder.warm_up()
     try:
         index = SearchIndex.load(settings.index_path, encoder=encoder,
-                                 settings=settings.chunk_settings)
+                                 settings=settings.chunk_settings,
+                                 corpus=str(settings.corpus_dir.resolve()))
     except IndexNotFound:
         if not build_if_missing:
             raise

@@ -9,9 +9,11 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.assistant import MAX_QUESTION_CHARS, MAX_QUOTES
 from corpus import DEFAULT_CORPUS
 from index import ChunkSettings
 
+MIN_CHUNK_TOKENS = 8
 PROJECT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
 
 ENV_VARS = {
@@ -46,10 +48,12 @@ class Settings:
     corpus_dir: Path = DEFAULT_CORPUS
     index_dir: Path | None = None  # None: default_index_dir(corpus_dir)
     model: str | None = None  # a local folder or a hub id; None: the built-in MiniLM
-    chunk_tokens: int = 160
-    chunk_overlap: int = 30
-    max_question_chars: int = 2000
-    max_quotes: int = 3
+    # None: as the index was built (defaults for a new index), so settings given to
+    # `quotechat index` are remembered; given here, an index built otherwise is refused.
+    chunk_tokens: int | None = None
+    chunk_overlap: int | None = None
+    max_question_chars: int = MAX_QUESTION_CHARS
+    max_quotes: int = MAX_QUOTES
     examples: tuple[str, ...] = field(default=())
     # Web feedback is health information: stored only when a file is given.
     feedback_file: Path | None = None
@@ -61,8 +65,15 @@ class Settings:
             raise ValueError("max_question_chars must be at least 10.")
         if not 1 <= self.max_quotes <= 10:
             raise ValueError("max_quotes must be between 1 and 10.")
-        if not 0 <= self.chunk_overlap < self.chunk_tokens:
-            raise ValueError("chunk overlap must be at least 0 and below the chunk size.")
+        if self.chunk_tokens is not None and self.chunk_tokens < MIN_CHUNK_TOKENS:
+            raise ValueError(f"chunk size {self.chunk_tokens} is too small; use "
+                             f"--chunk-tokens {MIN_CHUNK_TOKENS} or more (default "
+                             f"{ChunkSettings().max_tokens}).")
+        chunks = self.chunk_settings or ChunkSettings()
+        if not 0 <= chunks.overlap < chunks.max_tokens:
+            raise ValueError(f"chunk overlap {chunks.overlap} must be at least 0 and below "
+                             f"the chunk size {chunks.max_tokens}; give a smaller "
+                             "--chunk-overlap.")
 
     @property
     def index_path(self) -> Path:
@@ -70,8 +81,15 @@ class Settings:
             Path(self.corpus_dir))
 
     @property
-    def chunk_settings(self) -> ChunkSettings:
-        return ChunkSettings(max_tokens=self.chunk_tokens, overlap=self.chunk_overlap)
+    def chunk_settings(self) -> ChunkSettings | None:
+        """The chunk settings asked for, or None to use the index's own."""
+        if self.chunk_tokens is None and self.chunk_overlap is None:
+            return None
+        default = ChunkSettings()
+        tokens = default.max_tokens if self.chunk_tokens is None else self.chunk_tokens
+        overlap = min(default.overlap, tokens // 4) if self.chunk_overlap is None \
+            else self.chunk_overlap
+        return ChunkSettings(max_tokens=tokens, overlap=overlap)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -1,7 +1,8 @@
 """The nouns of a corpus: documents, their structural blocks, quotable units and chunks.
 
-Every span is a pair of character offsets into ``Document.text`` (the file decoded as
-UTF-8), so anything shown to a user can be checked as ``text[start:end]``.
+Every span is a pair of character offsets into ``Document.text`` (the extracted text:
+for .txt/.md the file decoded as UTF-8, for PDF/HTML/DOCX what the reader took out of
+the file), so anything shown to a user can be checked as ``text[start:end]``.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Block:
     # searched as "Dehydration — How it affects muscles: …" while the original is quoted.
     header: tuple[str, ...] = ()
     cells: tuple[str, ...] = ()
+    page: int | None = None  # PDF: the 1-based page the block starts on
+    anchor: str = ""  # HTML: the id of the heading above the block, for a #link
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Unit:
     search_text: str
     # For a table cell, its row and column names ("Speed of Relief — B12 Injections").
     label: str = ""
+    page: int | None = None
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,18 @@ class Document:
     content_hash: str
     blocks: tuple[Block, ...] = field(default=(), repr=False)
     units: tuple[Unit, ...] = field(default=(), repr=False)
+    # PDF: (start, end) of each page's text, page 1 first; empty for other formats.
+    pages: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    # The reader that made `text` ("text", "markdown", "pdf", "html", "docx").
+    format: str = "text"
+
+    def page_text(self, page: int) -> str:
+        """One page of the extracted text (1-based), for `quotechat show --page`."""
+        if not 1 <= page <= len(self.pages):
+            raise ValueError(f"{self.doc_id} has {len(self.pages)} page(s); "
+                             f"choose --page between 1 and {max(1, len(self.pages))}.")
+        start, end = self.pages[page - 1]
+        return self.text[start:end]
 
 
 @dataclass(frozen=True)

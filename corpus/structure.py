@@ -42,7 +42,7 @@ def looks_like_heading(line: str) -> bool:
     )
 
 
-def _cell_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def cell_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Character spans of the trimmed cells of a markdown table row."""
     line = text[start:end]
     inner_start = 1 if line.startswith("|") else 0
@@ -69,7 +69,7 @@ def parse_blocks(text: str, *, markdown: bool) -> list[Block]:
         if _TABLE_SEPARATOR.match(line) and "-" in line:
             continue
         if line.startswith("|") and line.count("|") >= 2:
-            cells = _cell_spans(text, start, end)
+            cells = cell_spans(text, start, end)
             names = tuple(text[a:b] for a, b in cells)
             if _TABLE_SEPARATOR.match(next_line) and "-" in next_line:
                 header = names  # a header row names the columns of the rows below it

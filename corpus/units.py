@@ -15,31 +15,38 @@ from corpus.model import Block, Unit
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end], located by search so offsets are exact.
+    """Sentence spans inside text[start:end], from pysbd's own character spans.
 
     Line breaks inside a block (a wrapped markdown paragraph) are soft: the segmenter
     sees them as spaces (same length, so offsets still match) and a sentence wrapped
     over two lines stays one unit.
     """
     block = text[start:end].replace("\r", " ").replace("\n", " ")
-    spans, cursor = [], 0
-    for sentence in _segmenter().segment(block):
-        sentence = sentence.strip()
-        if not sentence:
-            continue
-        found = block.find(sentence, cursor)
-        if found < 0:  # the segmenter changed the text; fall back to the whole block
+    spans = []
+    for span in _segmenter().segment(block):
+        piece = block[span.start:span.end]
+        if piece.strip() != span.sent.strip():  # spans that do not fit: the whole block
             return [(start, end)]
-        spans.append((start + found, start + found + len(sentence)))
-        cursor = found + len(sentence)
+        lead = len(piece) - len(piece.lstrip())
+        length = len(piece.strip())
+        if length:
+            spans.append((start + span.start + lead, start + span.start + lead + length))
     return spans or [(start, end)]
 
 
 def block_units(doc_id: str, text: str, block: Block) -> list[Unit]:
+    """The quotable units of one block; each carries the block's page and anchor."""
+    units = _units(doc_id, text, block)
+    if block.page is not None or block.anchor:
+        units = [replace(u, page=block.page, anchor=block.anchor) for u in units]
+    return units
+
+
+def _units(doc_id: str, text: str, block: Block) -> list[Unit]:
     if block.kind == "heading":
         return []
     if block.kind == "list_item":

@@ -67,11 +67,32 @@ def weights_hash(model_dir: Path) -> str:
     return digest.hexdigest()
 
 
+_MODEL_HINT = ("Give a folder holding a sentence-transformers model with --model / "
+               "QUOTECHAT_MODEL, or unset it for the built-in MiniLM.")
+
+
+def check_model_path(model: str) -> str:
+    """A model given as a path must be a model folder; a hub id ("org/name") is
+    passed on, since it may be in the offline cache."""
+    path = Path(model).expanduser()
+    looks_like_path = model.startswith(("/", ".", "~")) or model.count("/") > 1 \
+        or "\\" in model
+    if path.exists():
+        if not path.is_dir() or not ((path / "modules.json").is_file()
+                                     or (path / "config.json").is_file()):
+            raise ModelNotFound(f"{model!r} is not a sentence-transformers model folder "
+                                f"(no modules.json or config.json). {_MODEL_HINT}")
+        return str(path)
+    if looks_like_path:
+        raise ModelNotFound(f"No model folder at {model!r}. {_MODEL_HINT}")
+    return model
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local path or (when online) a hub id."""
 
     def __init__(self, model: str | None = None, *, device: str = "cpu") -> None:
-        self.model_path = model or default_model_path()
+        self.model_path = check_model_path(model) if model else default_model_path()
         self.model_id = self._model_id(self.model_path)
         self.device = device
 
@@ -88,10 +109,12 @@ class SentenceTransformerEmbedder:
         try:
             return SentenceTransformer(self.model_path, device=self.device)
         except (OSError, ValueError) as err:
+            # The hub's own text ("Repo id must be in the form …") helps nobody here.
+            what = "is not a loadable model folder" if Path(self.model_path).is_dir() \
+                else "is neither a local model folder nor in the offline model cache"
             raise ModelNotFound(
-                f"Cannot load embedding model {self.model_path!r}: {err}. Give a local "
-                "model folder with --model / QUOTECHAT_MODEL, or unset it for the "
-                "built-in MiniLM.") from err
+                f"Cannot load embedding model {self.model_path!r}: it {what} "
+                f"({type(err).__name__}). {_MODEL_HINT}") from err
 
     def warm_up(self) -> None:
         """Load the model now (start-up) rather than on the first question."""

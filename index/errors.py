@@ -17,5 +17,9 @@ class IndexCorrupt(IndexError_):
     """Index files are missing, truncated or do not match their recorded checksums."""
 
 
+class IndexLocation(IndexError_):
+    """The --index path cannot hold an index (it is a file)."""
+
+
 class ModelNotFound(IndexError_):
     """The embedding model cannot be loaded from the given path or name."""

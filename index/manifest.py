@@ -9,14 +9,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
-
 from corpus import READER_VERSION, Document
 from corpus.tokens import ENCODING
 from index.embedder import Encoder
-
-if TYPE_CHECKING:
-    from index.store import SearchIndex
 
 FORMAT_VERSION = 1
 
@@ -39,22 +34,33 @@ def describe_mismatch(manifest: dict, encoder: Encoder | None,
     if manifest.get("tokenizer") != ENCODING:
         return f"was chunked with tokenizer {manifest.get('tokenizer')}, not {ENCODING}"
     if encoder is not None and manifest.get("model_hash") != encoder.weights_hash:
-        return (f"was built with model {manifest.get('model_id')!r}, not the configured "
-                f"{encoder.model_id!r} (weights differ)")
+        return (f"was built with model {manifest.get('model_id')!r} (weights "
+                f"{str(manifest.get('model_hash'))[:12]}), not the configured model "
+                f"{encoder.model_id!r} (weights {encoder.weights_hash[:12]})")
     if settings is not None and manifest.get("chunk_settings") != asdict(settings):
         return (f"was built with chunks {manifest.get('chunk_settings')}, the settings "
                 f"ask for {asdict(settings)}")
     return None
 
 
+def corpus_mismatch(manifest: dict, corpus: str | None) -> str | None:
+    """Why an index built from one corpus folder must not answer for another."""
+    built_from = manifest.get("corpus") or ""
+    if not corpus or not built_from or built_from == corpus:
+        return None
+    return (f"was built from the corpus {built_from}, not {corpus}. Index this corpus "
+            f"with `quotechat index --corpus {corpus}` and no --index (or an --index "
+            "folder of its own)")
+
+
 def build_manifest(documents: list[Document], chunks_by_doc: dict, encoder: Encoder,
-                   settings: ChunkSettings, previous: SearchIndex | None, *,
-                   fresh: set[str]) -> dict:
+                   settings: ChunkSettings, previous: dict | None, *,
+                   fresh: set[str], corpus: str = "") -> dict:
     """The manifest of a new build; unchanged documents keep their `indexed_at`."""
     now = datetime.now(timezone.utc)
     entries = {}
     for d in documents:
-        old = previous.manifest["documents"].get(d.doc_id) if previous else None
+        old = previous["documents"].get(d.doc_id) if previous else None
         entries[d.doc_id] = {
             "title": d.title, "content_hash": d.content_hash, "units": len(d.units),
             "chunks": len(chunks_by_doc[d.doc_id]),
@@ -70,4 +76,4 @@ def build_manifest(documents: list[Document], chunks_by_doc: dict, encoder: Enco
             "created_at": now.isoformat(timespec="seconds"),
             "model_id": encoder.model_id, "model_hash": encoder.weights_hash,
             "dimension": encoder.dimension, "tokenizer": ENCODING,
-            "chunk_settings": asdict(settings), "documents": entries}
+            "chunk_settings": asdict(settings), "corpus": corpus, "documents": entries}

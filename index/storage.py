@@ -23,7 +23,8 @@ from typing import Any, Callable
 
 from filelock import FileLock
 
-from index.errors import IndexCorrupt, IndexNotFound
+from index.errors import IndexCorrupt, IndexLocation, IndexNotFound
+from index.schema import manifest_problem
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -39,6 +40,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_location(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise IndexLocation(f"The index location {root} is a file, not a folder; give "
+                            "--index a folder (it is created when missing).")
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -50,8 +57,10 @@ def _fsync_dir(path: Path) -> None:
 def write_version(root: Path, version: str, manifest: dict[str, Any],
                   write_files: Callable[[Path], None]) -> Path:
     """Write a complete version folder, then make it the live one."""
+    check_location(root)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root / ".lock")):
+        _remove_leftovers(root)  # of builds killed earlier; the lock says none is running
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
         try:
             write_files(tmp)
@@ -62,6 +71,8 @@ def write_version(root: Path, version: str, manifest: dict[str, Any],
                 with path.open("rb") as fh:
                     os.fsync(fh.fileno())
             final = root / version
+            if final.exists() and not _intact(final):
+                shutil.rmtree(final)  # a damaged folder of the same name: replace it
             if final.exists():
                 # Same name means same second and same content digest: the folder
                 # already holds this index, and a reader may be using it. Keep it.
@@ -86,13 +97,28 @@ def _prune(root: Path, *, keep: str) -> None:
                        if p.is_dir() and _VERSION_NAME.match(p.name) and p.name != keep),
                       key=lambda p: (p.stat().st_mtime_ns, p.name))
     old = versions[: max(0, len(versions) - (KEEP_VERSIONS - 1))]
-    leftovers = [p for p in root.iterdir() if p.name.startswith(".building-")]
-    for path in old + leftovers:
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    _remove_leftovers(root)
+
+
+def _intact(folder: Path) -> bool:
+    try:
+        read_manifest(folder)
+    except IndexCorrupt:
+        return False
+    return True
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Delete the .building-* folders of builds that were killed; call under the lock."""
+    for path in root.glob(".building-*"):
         shutil.rmtree(path, ignore_errors=True)
 
 
 def live_version(root: Path) -> Path:
     """The folder of the live version, checked against its manifest's checksums."""
+    check_location(root)
     pointer = root / POINTER
     if not pointer.is_file():
         raise IndexNotFound(f"No index at {root}. Build it with `quotechat index`.")
@@ -110,13 +136,14 @@ def read_manifest(folder: Path, *, verify: bool = True) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise IndexCorrupt(f"Unreadable manifest in {folder} ({err}). "
                            "Rebuild with `quotechat index --rebuild`.") from err
-    if not isinstance(manifest, dict):
-        raise IndexCorrupt(f"Unreadable manifest in {folder} (not a JSON object). "
-                           "Rebuild with `quotechat index --rebuild`.")
+    problem = manifest_problem(manifest)
+    if problem:
+        raise IndexCorrupt(f"Unreadable manifest in {folder} ({problem}); it was damaged or "
+                           "edited by hand. Rebuild with `quotechat index --rebuild`.")
     if verify:
-        for name, expected in manifest.get("files", {}).items():
+        for name, expected in manifest["files"].items():
             path = folder / name
-            if not path.is_file() or file_sha256(path) != expected:
+            if "/" in name or not path.is_file() or file_sha256(path) != expected:
                 raise IndexCorrupt(f"Index file {path} is missing or damaged. "
                                    "Rebuild with `quotechat index --rebuild`.")
     return manifest

@@ -22,7 +22,7 @@ from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.manifest import ChunkSettings
 from index.lexical import LexicalIndex, words
-from index.manifest import build_manifest, describe_mismatch
+from index.manifest import build_manifest, corpus_mismatch, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class SearchIndex:
     def build(cls, documents: Iterable[Document], encoder: Encoder, *,
               settings: ChunkSettings = ChunkSettings(),
               previous: "SearchIndex | None" = None, progress: bool = False,
-              batch_size: int = 32) -> "SearchIndex":
+              batch_size: int = 32, corpus: str = "") -> "SearchIndex":
         """Index documents, re-using the vectors of documents `previous` already has."""
         if settings.max_tokens + HEADER_TOKENS > encoder.max_tokens:
             raise ValueError(
@@ -186,8 +186,9 @@ class SearchIndex:
                 unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
                 chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
         dim = encoder.dimension
-        manifest = build_manifest(documents, chunks_by_doc, encoder, settings, reuse,
-                             fresh={d.doc_id for d in fresh})
+        manifest = build_manifest(documents, chunks_by_doc, encoder, settings,
+                                  reuse.manifest if reuse is not None else None,
+                                  fresh={d.doc_id for d in fresh}, corpus=corpus)
         logger.info("indexed %d documents (%d embedded, %d re-used)", len(documents),
                     len(fresh), len(documents) - len(fresh))
         return cls(manifest=manifest, documents=documents,
@@ -221,9 +222,10 @@ class SearchIndex:
 
     def _write_files(self, folder: Path) -> None:
         docs = [{"doc_id": d.doc_id, "title": d.title, "text": d.text,
-                 "content_hash": d.content_hash,
-                 "units": [[u.start, u.end, u.section, u.kind, u.search_text, u.label]
-                           for u in d.units]}
+                 "content_hash": d.content_hash, "format": d.format,
+                 "pages": [list(p) for p in d.pages],
+                 "units": [[u.start, u.end, u.section, u.kind, u.search_text, u.label,
+                            u.page, u.anchor] for u in d.units]}
                 for d in self.documents.values()]
         (folder / "documents.json").write_text(json.dumps(docs), encoding="utf-8")
         (folder / "chunks.json").write_text(
@@ -233,10 +235,15 @@ class SearchIndex:
 
     @classmethod
     def load(cls, root: Path, *, encoder: Encoder | None = None,
-             settings: ChunkSettings | None = None) -> "SearchIndex":
-        """Load the live version; refuse one that is damaged or built differently."""
+             settings: ChunkSettings | None = None,
+             corpus: str | None = None) -> "SearchIndex":
+        """Load the live version; refuse one that is damaged or built differently, or
+        (given `corpus`, a resolved folder path) built from another corpus folder."""
         folder = live_version(Path(root))
         manifest = read_manifest(folder)
+        other = corpus_mismatch(manifest, corpus)
+        if other:
+            raise IndexMismatch(f"The index at {root} {other}.")
         problem = describe_mismatch(manifest, encoder, settings)
         if problem:
             raise IndexMismatch(f"The index at {root} {problem}. "
@@ -245,7 +252,8 @@ class SearchIndex:
             raw_docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
             documents = [Document(
                 doc_id=d["doc_id"], title=d["title"], text=d["text"],
-                content_hash=d["content_hash"],
+                content_hash=d["content_hash"], format=d["format"],
+                pages=tuple(tuple(p) for p in d["pages"]),
                 units=tuple(Unit(d["doc_id"], *u) for u in d["units"])) for d in raw_docs]
             chunks = [Chunk(**c) for c in
                       json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]

@@ -10,7 +10,8 @@ from corpus import Skipped, load_corpus
 from corpus.loading import content_hash, document_paths
 from index.embedder import Encoder
 from index.errors import IndexError_, IndexNotFound
-from index.manifest import ChunkSettings
+from index.manifest import ChunkSettings, corpus_mismatch
+from index.storage import check_location
 from index.store import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -40,14 +41,26 @@ def load_previous(index_dir: Path) -> tuple[SearchIndex | None, str]:
 
 
 def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
-                 settings: ChunkSettings, rebuild: bool = False,
+                 settings: ChunkSettings | None = None, rebuild: bool = False,
                  progress: bool = False) -> UpdateReport:
+    """`settings` None keeps the chunk settings the index was built with (defaults for a
+    new index), so `index --chunk-tokens 120` is remembered by later commands."""
+    check_location(Path(index_dir))  # before reading a whole corpus for nothing
     documents, skipped = load_corpus(Path(corpus_dir))
-    previous, note = (None, "full rebuild requested") if rebuild else load_previous(index_dir)
+    corpus = str(Path(corpus_dir).resolve())
+    previous, note = load_previous(index_dir)
+    if previous is not None and corpus_mismatch(previous.manifest, corpus):
+        previous, note = None, (f"the index at {index_dir} was built from the corpus "
+                                f"{previous.manifest['corpus']}: rebuilding it for {corpus}")
+    if settings is None:
+        settings = ChunkSettings(**previous.manifest["chunk_settings"]) \
+            if previous is not None else ChunkSettings()
     reusable = previous if previous is not None and previous.compatible(
         encoder, settings) else None
     if previous is not None and reusable is None:
         note = "index settings or model changed: re-embedding everything"
+    if rebuild:
+        previous, reusable, note = None, None, "full rebuild requested"
     old = {d: (reusable.content_hash(d) if reusable else None)
            for d in (previous.documents if previous else {})}
     new = {d.doc_id: d.content_hash for d in documents}
@@ -61,7 +74,7 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
                                      or report["removed"]):
         return UpdateReport(index=reusable, path=Path(index_dir), saved=False, **report)
     index = SearchIndex.build(documents, encoder, settings=settings, previous=reusable,
-                              progress=progress)
+                              progress=progress, corpus=corpus)
     index.save(Path(index_dir))
     return UpdateReport(index=index, path=Path(index_dir), **report)
 

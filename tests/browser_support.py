@@ -86,3 +86,13 @@ def open_chat(browser: Any, url: str, **context: Any) -> Chat:
 
 def close_chat(chat: Chat) -> None:
     chat.page.context.close()
+
+
+def assert_only_source_links(area: Any) -> None:
+    """The only links in the chat are quotechat's own links to original documents:
+    nothing in a question or a document ever becomes a link."""
+    links = area.locator("a")
+    for number in range(links.count()):
+        link = links.nth(number)
+        assert link.get_attribute("class") == "qc-open"
+        assert (link.get_attribute("href") or "").startswith("quotechat/source/")

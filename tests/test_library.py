@@ -49,7 +49,22 @@ def test_unsafe_names_are_refused(name):
         safe_name(name)
 
 
-@pytest.mark.parametrize("name", ["paper.pdf", "page.html", "notes", "x.md.exe", "a.TXT.js"])
+@pytest.mark.parametrize("name", ["paper.pdf", "page.html", "page.HTM", "letter.docx"])
+def test_the_corpus_formats_are_accepted(name):
+    assert safe_name(name) == name
+
+
+def test_uploads_are_checked_by_the_corpus_reader():
+    from format_fixtures import docx_bytes, pdf_bytes
+    assert "Vitamin B12 Injections" in check_content("a.pdf", pdf_bytes())
+    assert "Vitamin B12 Injections" in check_content("a.docx", docx_bytes())
+    with pytest.raises(library.UnreadableUpload, match="a.pdf: .*complete"):
+        check_content("a.pdf", pdf_bytes()[:600])
+    with pytest.raises(NoQuotableText, match="h.md: no sentences"):
+        check_content("h.md", b"# Just\n\n## Headings\n")
+
+
+@pytest.mark.parametrize("name", ["notes", "x.md.exe", "a.TXT.js", "doc.doc", "p.png"])
 def test_other_file_types_are_refused(name):
     with pytest.raises(UnsupportedFileType, match="only .txt"):
         safe_name(name)
@@ -101,7 +116,7 @@ def test_save_refuses_to_overwrite_unless_asked(corpus):
 
 def test_a_refused_upload_changes_nothing(corpus):
     before = sorted(p.name for p in corpus.iterdir())
-    for name, data in (("../escape.md", DOC), ("bad.txt", b"\xff\xfe"), ("x.pdf", DOC)):
+    for name, data in (("../escape.md", DOC), ("bad.txt", b"\xff\xfe"), ("x.pdf", DOC), ("x.exe", DOC)):
         with pytest.raises(library.LibraryError):
             save_document(corpus, name, data, replace=True)
     assert sorted(p.name for p in corpus.iterdir()) == before
@@ -219,3 +234,18 @@ def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
     assert wrapped.encode(["a b"]).shape == (1, fake_encoder.dimension)
     Reindexer(holder, lambda **_: None)
     assert holder.encoder is wrapped
+
+
+def test_hostile_file_names_and_links_do_not_break_the_library(corpus, tmp_path,
+                                                               fake_encoder):
+    (corpus / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_bytes(b"Fine text.")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    report = update_index(corpus, tmp_path / "index", fake_encoder)
+    assert {s.path for s in report.skipped} == {"caf\ufffd.txt", "passwd.txt"}
+    rows = list_documents(report.index, corpus)
+    assert sorted(r.file for r in rows) == ["b12.md", "cramps.txt"]
+    with pytest.raises(DocumentNotFound):
+        remove_document(corpus, "passwd.txt")
+    assert Path("/etc/passwd").exists()
+    remove_document(corpus, "b12.md")
+    assert not (corpus / "b12.md").exists()

@@ -34,7 +34,15 @@ def tags(out: str) -> set[str]:
 
 
 SAFE_TAGS = {"div", "p", "blockquote", "details", "summary", "mark", "span", "strong",
-             "small", "br", "table", "caption", "thead", "tbody", "tr", "th", "td"}
+             "small", "br", "table", "caption", "thead", "tbody", "tr", "th", "td", "a"}
+
+
+def only_source_links(out: str) -> bool:
+    """Every link is quotechat's own link to an original document."""
+    anchors = re.findall(r"<a [^>]*>", out)
+    return all(re.fullmatch(r'<a class="qc-open" href="quotechat/source/[^"<>]*" '
+                            r'target="_blank" rel="noopener noreferrer">', a)
+               for a in anchors)
 
 
 @pytest.mark.parametrize("status,notice", [
@@ -124,8 +132,8 @@ def test_document_text_is_escaped_everywhere(evil):
     q = quote(evil, title=evil, section=evil, also_in=(("d2", evil),))
     passage = Passage(evil, evil, f"{evil} and {evil}", 0, len(evil))
     out = render_answer(answer("answered", (q,)), [passage])
-    assert tags(out) <= SAFE_TAGS
-    assert "<script" not in out and "<img" not in out and "<a " not in out
+    assert tags(out) <= SAFE_TAGS and only_source_links(out)
+    assert "<script" not in out and "<img" not in out
     assert html.escape(evil) in out
     # No newlines: one HTML block that a Markdown renderer would leave alone, and no
     # stray line breaks under the chat's white-space: pre-line.
@@ -172,3 +180,17 @@ def test_documents_table_escapes_titles_and_says_what_is_pending():
 def test_status_is_escaped(evil):
     out = render_status(evil, ok=False)
     assert tags(out) <= SAFE_TAGS and html.escape(evil) in out and 'role="status"' in out
+
+
+def test_a_source_chip_names_the_page_and_links_to_the_original():
+    pdf = Quote(text="Cramps are rare.", doc_id="leaflets/b12 (2024).pdf", title="B12",
+                section="Side effects", start=0, end=16, score=0.9, page=3)
+    out = render_answer(answer("answered", (pdf,)))
+    assert "B12 › Side effects, page 3" in out
+    assert 'href="quotechat/source/leaflets/b12%20%282024%29.pdf#page=3"' in out
+    assert "open the PDF at page 3" in out and only_source_links(out)
+    page = Quote(text="x", doc_id="p.html", title="T", section="S", start=0, end=1,
+                 score=0.9, anchor='a"><script>')
+    out = render_answer(answer("answered", (page,)))
+    assert 'href="quotechat/source/p.html#a%22%3E%3Cscript%3E"' in out
+    assert "<script" not in out and only_source_links(out)

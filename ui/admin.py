@@ -127,7 +127,8 @@ def build_admin(assistant: Any, settings: Settings) -> list[Any]:
     with gr.Column(visible=False, elem_id="qc-admin") as panel:
         docs = gr.HTML(elem_id="qc-docs")
         with gr.Group():
-            files = gr.File(label="Add documents (.txt, .md; UTF-8; at most 5 MB each)",
+            files = gr.File(label="Add documents (.txt, .md, .pdf, .html, .docx; at most 5 MB "
+                                  "each)",
                             file_count="multiple", file_types=list(SUFFIXES),
                             type="filepath", elem_id="qc-upload")
             replace = gr.Checkbox(label="Replace documents that have the same file name",

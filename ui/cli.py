@@ -6,12 +6,12 @@ tracebacks. Progress bars and notes go to stderr, results to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 from assistant.evaluation import EvalFileError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
-from index import IndexError_  # noqa: E402
+from index import ChunkSettings, IndexError_  # noqa: E402
 
 USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
 
@@ -30,6 +30,7 @@ EPILOG = """examples:
   quotechat index                          build or update the built-in corpus's index
   quotechat ask "Can B12 shots cause cramps?"
   quotechat ask --json --batch questions.txt
+  quotechat show leaflet.pdf --page 2      the text a quote's start/end point into
   quotechat serve --port 7860              the web chat on http://127.0.0.1:7860
   quotechat eval ../shared/eval/seed_questions.jsonl
   quotechat eval ../shared/eval/questions.jsonl --corpus ../shared/eval/docs --by-kind
@@ -57,15 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="quotechat", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Answer questions about a set of documents only by quoting them.",
         epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"quotechat {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("index", help="build or update the index of a corpus folder")
     _common(p)
     p.add_argument("--rebuild", action="store_true",
                    help="re-embed every document instead of re-using unchanged ones")
-    p.add_argument("--chunk-tokens", type=int, help="passage size in tokens (default 160)")
-    p.add_argument("--chunk-overlap", type=int, help="tokens repeated between passages "
-                                                     "(default 30)")
+    p.add_argument("--chunk-tokens", type=int,
+                   help="passage size in tokens, kept in the index for later commands "
+                        f"(default for a new index: {ChunkSettings().max_tokens})")
+    p.add_argument("--chunk-overlap", type=int,
+                   help="tokens repeated between passages "
+                        f"(default for a new index: {ChunkSettings().overlap})")
 
     p = sub.add_parser("ask", help="answer one question (or a batch) by quoting")
     _common(p)
@@ -73,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON contract")
     p.add_argument("--batch", metavar="FILE", help="one question per line (plain text or "
                    'JSON with "question", optional "id" and "history"); - for stdin')
+
+    p = sub.add_parser("show", help="print a document's text as the index extracted it "
+                       "(what quotes' start/end count in)")
+    _common(p)
+    p.add_argument("doc_id", help="the document id (its path in the corpus folder)")
+    p.add_argument("--page", type=int, metavar="N", help="PDF: only page N")
 
     p = sub.add_parser("eval", help="score a question file (home or MedQuAD format)")
     _common(p)
@@ -85,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web chat")
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--port", type=port_number, default=7860,
+                   help="port, 1-65535 (default 7860)")
     p.add_argument("--admin-password", metavar="PASSWORD",
                    help="serve the maintainers' tab behind this password (safer: "
                         "QUOTECHAT_ADMIN_PASSWORD, which other users cannot see in ps)")
@@ -103,6 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("quotechat")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def port_number(raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: use 1-65535")
+    return port
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
                              chunk_tokens=getattr(args, "chunk_tokens", None),
@@ -113,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s"):
+    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s",
+                  "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")
@@ -125,34 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("quotechat: interrupted", file=sys.stderr)
         return 130
-
-
-def batch_lines(source: str) -> Iterator[str]:
-    """Lines of a file or stdin; undecodable bytes become U+FFFD rather than a crash."""
-    if source == "-":
-        for line in sys.stdin:
-            yield line.rstrip("\n")
-        return
-    with open(source, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            yield line.rstrip("\n")
-
-
-def parse_batch_line(line: str, number: int) -> tuple[str | None, str, list]:
-    """(id, question, history) from a plain-text or JSON batch line."""
-    stripped = line.strip()
-    if stripped.startswith("{"):
-        try:
-            row = json.loads(stripped)
-        except ValueError:
-            return None, line, []
-        if isinstance(row, dict):
-            question = row.get("question")
-            history = row.get("history") or []
-            return (str(row["id"]) if row.get("id") is not None else None,
-                    question if isinstance(question, str) else "",
-                    history if isinstance(history, list) else [])
-    return None, line, []
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
                                   read_questions)
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
-from ui.cli import batch_lines, parse_batch_line
+from ui.batch import batch_lines, parse_batch_line, valid_text
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,7 +58,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError('no question given: quotechat ask "your question"')
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     if not args.batch:
-        answer = assistant.ask(" ".join(args.question))
+        answer = assistant.ask(valid_text(" ".join(args.question)))
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json
               else format_answer(answer))
         return 0
@@ -69,6 +69,24 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
             print(f"Q{number}: {question}\n{format_answer(answer)}\n", flush=True)
+    return 0
+
+
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    from index import SearchIndex
+    index = SearchIndex.load(settings.index_path)
+    doc = index.documents.get(args.doc_id)
+    if doc is None:
+        known = ", ".join(sorted(index.documents)[:5])
+        raise ValueError(f"{args.doc_id!r} is not in the index at {settings.index_path} "
+                         f"(it has {known}{', …' if len(index.documents) > 5 else ''}); "
+                         "run `quotechat index` if the file is new.")
+    if args.page is not None:
+        if not doc.pages:
+            raise ValueError(f"{args.doc_id} has no pages (only PDFs do); drop --page.")
+        print(doc.page_text(args.page))
+    else:
+        print(doc.text)
     return 0
 
 

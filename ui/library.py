@@ -17,8 +17,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from corpus import parse_document
-from corpus.loading import MAX_FILE_BYTES, SUFFIXES, document_paths
+from corpus import MAX_FILE_BYTES, SUFFIXES, errors, read_bytes
+from corpus.loading import document_paths
 from index import SearchIndex
 from index.update import UpdateReport, corpus_changes
 
@@ -78,27 +78,31 @@ def safe_name(name: str) -> str:
             f"{MAX_NAME_CHARS} characters).")
     if Path(name).suffix.lower() not in SUFFIXES:
         raise UnsupportedFileType(
-            f"{name}: only {', '.join(SUFFIXES)} files can be added; save it as plain "
-            "text or Markdown.")
+            f"{name}: only {', '.join(SUFFIXES)} files can be added; save it as one "
+            "of those.")
     return name
 
 
+class UnreadableUpload(LibraryError):
+    pass
+
+
+# The corpus decides whether a file is a document (one place for every rule); an
+# upload's refusal keeps the corpus's reason under the library's own error types.
+_UPLOAD_ERRORS = {errors.UnsupportedType: UnsupportedFileType, errors.TooLarge: FileTooLarge,
+                  errors.NotText: NotUtf8Text, errors.NothingToQuote: NoQuotableText,
+                  errors.Unreadable: UnreadableUpload}
+
+
 def check_content(name: str, data: bytes) -> str:
-    """The document's text if it can be indexed and quoted; else why not."""
+    """The document's extracted text if it can be indexed and quoted; else why not."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileTooLarge(f"{name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB; "
                            "split it into smaller documents.")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise NotUtf8Text(f"{name} is not UTF-8 text (byte {err.start}); re-save it "
-                          "as UTF-8.") from None
-    if "\x00" in text:
-        raise NotUtf8Text(f"{name} contains NUL bytes; upload a plain text file.")
-    if not text.strip() or not parse_document(
-            name, text, markdown=Path(name).suffix.lower() != ".txt").units:
-        raise NoQuotableText(f"{name} has no sentences to quote; check the file.")
-    return text
+        return read_bytes(name, data).text
+    except errors.DocumentError as err:
+        raise _UPLOAD_ERRORS.get(type(err), UnreadableUpload)(f"{name}: {err}") from None
 
 
 def read_upload(path: Path) -> bytes:

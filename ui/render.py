@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant import texts  # the fixed, reviewed sentences
 from assistant import Answer, Passage, Quote
+from ui.sources import source_url
 
 
 def _text(value: Any) -> str:
@@ -40,7 +41,18 @@ def _where(quote: Quote) -> str:
     where = _text(quote.title or quote.doc_id)
     if quote.section and quote.section != quote.title:
         where += f" › {_text(quote.section)}"
+    if quote.page is not None:
+        where += f", page {int(quote.page)}"
     return where
+
+
+def _open_link(quote: Quote) -> str:
+    """A link to the original file (a PDF at the quote's page), in a new tab."""
+    kind = "PDF" if quote.page is not None else "original"
+    label = f"open the {kind}" + (f" at page {int(quote.page)}" if quote.page else "")
+    href = _text(source_url(quote.doc_id, page=quote.page, anchor=quote.anchor))
+    return (f'<a class="qc-open" href="{href}" target="_blank" rel="noopener noreferrer">'
+            f"{label}</a>")
 
 
 def _also_in(quote: Quote) -> str:
@@ -64,10 +76,11 @@ def _source(number: int, quote: Quote, passage: Passage | None) -> str:
     chip = (f'<span class="qc-num">{number}</span> '
             f'<span class="qc-where">{_where(quote)}</span>')
     if passage is None or not passage.text:
-        return f'<p class="qc-chip qc-chip-static">{chip}</p>'
+        return f'<p class="qc-chip qc-chip-static">{chip}</p>{_open_link(quote)}'
     return (f'<details class="qc-details"><summary class="qc-chip" title="Show the '
             f'passage">{chip}<span class="qc-hint">passage</span></summary>'
-            f'<div class="qc-passage">{_highlighted(passage)}</div></details>')
+            f'<div class="qc-passage">{_highlighted(passage)}</div></details>'
+            f'{_open_link(quote)}')
 
 
 def _quote_block(number: int, quote: Quote, passage: Passage | None) -> str:

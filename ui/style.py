@@ -37,6 +37,8 @@ details[open] > summary .qc-hint::after { content: " \\25BE"; }
 .qc-passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em;
   box-shadow: 0 0 0 1px #d97706; }
 .qc-also { margin: .2em 0 0; font-size: .85em; }
+.qc-open { display: inline-block; margin: .2em 0 0 .6em; font-size: .85em; color: #1d4ed8; }
+.dark .qc-open { color: #93c5fd; }
 .qc-suggest-lead { margin: .4em 0 .2em; }
 .qc-emergency { margin: 0 0 .7em; padding: .7em 1em; border: 2px solid #b91c1c;
   border-left-width: 8px; border-radius: 6px; background: #fee2e2; color: #7f1d1d; }

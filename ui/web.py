@@ -18,6 +18,7 @@ from assistant.settings import Settings  # noqa: E402
 from corpus.loading import MAX_FILE_BYTES  # noqa: E402
 from ui.feedback import FeedbackLog, feedback_record, provenance  # noqa: E402
 from ui.render import question_from_message, render_answer, render_question  # noqa: E402
+from ui.sources import source_route  # noqa: E402
 from ui.style import CSS, HEAD, SCROLL_TO_QUESTION  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,12 @@ class _App(gr.Blocks):
     Gradio 6 takes theme and CSS in launch(), and callers may just call app.launch().
     """
 
+    source_routes: list = []  # set by build_app: the route serving original documents
+
     def launch(self, *args: Any, **kwargs: Any) -> Any:
+        app_kwargs = dict(kwargs.get("app_kwargs") or {})
+        app_kwargs["routes"] = list(app_kwargs.get("routes") or []) + self.source_routes
+        kwargs["app_kwargs"] = app_kwargs
         kwargs.setdefault("theme", THEME)
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("head", HEAD)
@@ -178,6 +184,7 @@ def build_app(assistant: Any, settings: Settings | None = None) -> gr.Blocks:
     settings = settings or Settings()
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
     with _App(title="quotechat") as app:
+        app.source_routes = [source_route(settings.corpus_dir, lambda: assistant.index)]
         gr.Markdown("# quotechat", elem_id="qc-title")
         if settings.admin_password:
             from ui.admin import build_admin
