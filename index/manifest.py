@@ -13,7 +13,7 @@ from corpus import READER_VERSION, Document
 from corpus.tokens import ENCODING
 from index.embedder import Encoder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: units embedded with their section name
 
 
 @dataclass(frozen=True)

