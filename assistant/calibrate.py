@@ -28,8 +28,7 @@ from assistant.selection import select_quotes
 from assistant.service import open_assistant
 from assistant.settings import Settings
 
-GRID = {"passage": (0.0, 0.3, 0.6, 0.9), "unit_lexical": (0.0, 0.1, 0.3, 0.5),
-        "full_length_words": (1, 5, 10)}
+GRID = {"passage": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "unit_lexical": (0.0, 0.1, 0.3, 0.5)}
 CUTS = (0.4, 0.45, 0.5, 0.55, 0.6)
 
 
@@ -103,7 +102,7 @@ def retrieval_grid(cases: list[Case]) -> Weights:
             if c.fold == fold:
                 held[c.group].append(c.correct(best))
         print(f"fold {fold}: chosen on the other folds: passage={best.passage} "
-              f"unit_lexical={best.unit_lexical} full_length_words={best.full_length_words}")
+              f"unit_lexical={best.unit_lexical}")
     for group, results in held.items():
         print(f"cross-validated {group:<20} @1 {np.mean([r[0] for r in results]):.3f}  "
               f"@3/@5 {np.mean([r[1] for r in results]):.3f}  n={len(results)}")

@@ -39,9 +39,14 @@ def manifest_problem(manifest: Any) -> str | None:
     """What is wrong with a manifest, or None when it has the schema."""
     if not isinstance(manifest, dict):
         return "it is not a JSON object"
+    from index.manifest import FORMAT_VERSION  # the manifest module builds on this one
+    version = manifest.get("format_version")
+    if _typed(version, int) and version != FORMAT_VERSION:
+        return (f"it is index format {version}, this quotechat reads format "
+                f"{FORMAT_VERSION}; it was built by another version of quotechat")
     problem = _fields(manifest, TOP_LEVEL, "the manifest's ")
     if problem:
-        return problem.replace("the manifest's has no", "the manifest has no")
+        return problem.replace("the manifest's  has no", "the manifest has no")
     problem = _fields(manifest["chunk_settings"], CHUNK_SETTINGS, "chunk_settings ")
     if problem:
         return problem

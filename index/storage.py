@@ -138,8 +138,8 @@ def read_manifest(folder: Path, *, verify: bool = True) -> dict[str, Any]:
                            "Rebuild with `quotechat index --rebuild`.") from err
     problem = manifest_problem(manifest)
     if problem:
-        raise IndexCorrupt(f"Unreadable manifest in {folder} ({problem}); it was damaged or "
-                           "edited by hand. Rebuild with `quotechat index --rebuild`.")
+        raise IndexCorrupt(f"Unusable manifest in {folder}: {problem}. "
+                           "Rebuild with `quotechat index --rebuild`.")
     if verify:
         for name, expected in manifest["files"].items():
             path = folder / name

@@ -21,7 +21,7 @@ from corpus.abbreviations import defined_abbreviations, merge_definitions
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
 from index.manifest import ChunkSettings
-from index.lexical import LexicalIndex, words
+from index.lexical import LexicalIndex
 from index.manifest import build_manifest, corpus_mismatch, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
 
@@ -86,8 +86,6 @@ class SearchIndex:
         # "NPH" in a question is searched as "normal pressure hydrocephalus" too.
         self.abbreviations = merge_definitions(defined_abbreviations(d.text)
                                                for d in documents)
-        self.unit_word_counts = np.array([len(words(u.search_text)) for u in self.units],
-                                         dtype=np.int32)
 
     @property
     def version(self) -> str:

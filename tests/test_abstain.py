@@ -50,7 +50,7 @@ def test_thresholds_need_one_weight_per_feature():
 def test_a_candidate_score_adds_its_passage_and_bm25_with_the_weights(index, fake_encoder):
     question = "muscle cramps at night"
     vector = fake_encoder.encode([question])[0]
-    weights = Weights(passage=0.5, unit_lexical=0.25, full_length_words=1)
+    weights = Weights(passage=0.5, unit_lexical=0.25)
     for c in candidate_units(index, vector, question, weights=weights):
         assert c.score == pytest.approx(c.unit_dense + 0.5 * c.passage + 0.25 * c.unit_lexical)
 
@@ -93,11 +93,3 @@ def test_calibration_folds_score_each_question_with_weights_chosen_without_it():
     model = _fit(x[::2], y[::2])
     assert (model.predict_proba(x[1::2])[:, 1] > 0.5).tolist() == (y[1::2] == 1).tolist()
 
-
-def test_a_short_unit_is_judged_partly_by_its_passage(index, fake_encoder):
-    question = "muscle cramps at night"
-    vector = fake_encoder.encode([question])[0]
-    weights = Weights(passage=0.0, unit_lexical=0.0, full_length_words=100)
-    for c in candidate_units(index, vector, question, weights=weights):
-        trust = min(1.0, index.unit_word_counts[c.position] / 100)
-        assert c.score == pytest.approx(trust * c.unit_dense + (1 - trust) * c.passage)

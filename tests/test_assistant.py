@@ -5,7 +5,6 @@ import pytest
 
 from assistant import Assistant, texts
 from assistant.abstain import Thresholds
-from assistant.retrieval import Weights
 from assistant.conversation import is_follow_up, search_text, user_turns
 from corpus import load_corpus
 from index import SearchIndex
@@ -196,23 +195,6 @@ def test_examples_for_another_corpus_name_topics_not_file_names(fixture_dir, fak
     examples = examples_for(Settings(corpus_dir=tmp_path), index)
     assert len(examples) >= 4 and not any("notitle.txt" in e for e in examples)
     assert examples[0] == "What do the documents say about Vitamin B12 Basics?"
-
-
-def test_a_short_list_item_does_not_outrank_a_sentence_that_answers(tmp_path, fake_encoder):
-    # "Vitamin D" alone is as similar to the question as a unit can be, but says nothing.
-    items = ["Vitamin D", "Iron tablets for tired runners", "Fish oil capsules in a blue tin",
-             "Garden gloves with leather palms", "Seed packets of basil and mint",
-             "Twine and wooden plant labels"]
-    (tmp_path / "list.md").write_text("# Shop shelf\n\nSold at the corner shop this week:\n\n"
-                                      + "".join(f"- {item}\n" for item in items))
-    answer_text = ("Vitamin D information: the body makes vitamin D when skin meets sunlight, "
-                   "and it keeps bones strong.")
-    (tmp_path / "guide.txt").write_text(f"Vitamin D\n{answer_text}\n")
-    documents, _ = load_corpus(tmp_path)
-    index = SearchIndex.build(documents, fake_encoder)
-    question = "Do you have information about vitamin D?"
-    answer = Assistant(index, fake_encoder, thresholds=FAKE_THRESHOLDS).ask(question)
-    assert answer.quotes[0].text == answer_text
 
 
 def test_a_short_quote_does_not_hide_a_longer_one_that_shares_its_words(tmp_path,

@@ -138,3 +138,62 @@ def test_a_stale_index_is_reported_but_still_answers(tmp_path, real_assistant, c
     index = real_assistant.index
     assert warn_if_stale(Settings(corpus_dir=corpus), index) == ["new.md"]
     assert "quotechat index" in caplog.text
+
+
+class RecordingEncoder:
+    """The real model, remembering every text it was asked to embed."""
+
+    def __init__(self, encoder) -> None:
+        self.inner, self.texts = encoder, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def encode(self, texts, **kwargs):
+        self.texts.extend(texts)
+        return self.inner.encode(texts, **kwargs)
+
+
+def test_nothing_embedded_is_longer_than_the_model_reads(tmp_path, real_assistant):
+    from corpus import load_corpus
+    from index import SearchIndex
+    items = "".join(f"- Item {i}: cyanocobalamin, methylcobalamin and hydroxocobalamin "
+                    "injections given intramuscularly, with adenosylcobalamin tablets taken "
+                    f"sublingually by people with pernicious anaemia, every {i} weeks\n"
+                    for i in range(8))
+    (tmp_path / "long.md").write_text("# Forms\n\nThe forms of the vitamin are:\n\n" + items)
+    shutil.copy(next(DEFAULT_CORPUS.glob("004_*.txt")), tmp_path)
+    encoder = RecordingEncoder(real_assistant.encoder)
+    SearchIndex.build(load_corpus(tmp_path)[0], encoder)
+    counts = encoder.inner.token_counts(encoder.texts)
+    assert max(counts) == encoder.max_tokens  # the list lead-in was cut, not dropped
+    assert all(n <= encoder.max_tokens for n in counts)
+
+
+UNRELATED_POOL = Path(__file__).resolve().parents[2] / "shared" / "train" / "medquad_pool.jsonl"
+
+
+def test_an_unrelated_document_does_not_change_answers_about_the_others(tmp_path,
+                                                                         real_assistant):
+    """A 100 KB article on other topics joins the corpus: answers about the B12
+    articles keep their first quote."""
+    from assistant import Assistant
+    from corpus import load_corpus
+    from index import SearchIndex
+    assert UNRELATED_POOL.is_file(), f"{UNRELATED_POOL} is needed (shared/ beside the repo)"
+    rows = [json.loads(line) for line in UNRELATED_POOL.read_text().splitlines()[:400]]
+    text = "Other Health Topics\n\n" + "\n\n".join(
+        f"{r['focus']}\n\n{r['answer']}" for r in rows if "B12" not in r["answer"])
+    (tmp_path / "other.txt").write_text(text[:100_000])
+    documents = [*real_assistant.index.documents.values(), *load_corpus(tmp_path)[0]]
+    bigger = SearchIndex.build(documents, real_assistant.encoder)
+    after = Assistant(bigger, real_assistant.encoder)
+    for question in ("How is a B12 deficiency diagnosed?", "Can vitamin B12 cause muscle pain?",
+                     "What are good food sources of vitamin B12?"):
+        before_quotes = real_assistant.ask(question).quotes
+        after_quotes = after.ask(question).quotes
+        assert before_quotes and after_quotes
+        # Same place in the same document: the first quote, or a part of it (BM25's
+        # corpus-wide term weights may swap a list's lead-in with one of its items).
+        a, b = before_quotes[0], after_quotes[0]
+        assert a.doc_id == b.doc_id and a.start <= b.end and b.start <= a.end, question
