@@ -33,7 +33,8 @@ test: install
 	$(BIN)/python -m pytest -rs
 
 eval: install
-	$(BIN)/quotechat eval ../shared/eval/seed_questions.jsonl
+	$(BIN)/quotechat eval assistant/dev_questions/home_dev.jsonl --quiet
+	$(BIN)/quotechat eval ../shared/eval/seed_questions.jsonl --quiet
 	$(BIN)/quotechat eval assistant/dev_questions/home_in_domain_unanswerable.jsonl --quiet
 	$(BIN)/quotechat eval ../shared/eval/questions.jsonl --corpus ../shared/eval/docs --by-kind --quiet
 	$(BIN)/quotechat eval ../shared/eval/questions_liveqa.jsonl --corpus ../shared/eval/docs --by-kind --quiet
