@@ -261,7 +261,9 @@ def test_upload_reindex_and_ask_about_the_new_document(chat, app):
 
     chat.page.get_by_role("tab", name="Chat").click()
     answer = chat.ask("What should I never feed a quokka?")
-    assert "bread" in answer.locator("blockquote").first.inner_text()
+    # Answered from the new document (which of its sentences comes first is the
+    # ranking's business, measured by `quotechat eval`, not by this flow test).
+    assert "bread" in " ".join(answer.locator("blockquote").all_inner_texts())
     assert "Quokka Feeding Guide" in answer.locator(".qc-chip").first.inner_text()
     assert chat.page.locator("#qc-chat img, #qc-chat script").count() == 0
     assert_only_source_links(chat.page.locator("#qc-chat"))
