@@ -143,7 +143,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         ids = self._model.tokenizer(list(texts), add_special_tokens=True,
-                                    truncation=False)["input_ids"]
+                                    truncation=False, verbose=False)["input_ids"]
         return [len(i) for i in ids]
 
     def fit_window(self, texts: Sequence[str]) -> list[str]:
@@ -151,7 +151,8 @@ class SentenceTransformerEmbedder:
             return []
         room = self.max_tokens - 2  # [CLS] and [SEP]
         pieces = self._model.tokenizer(list(texts), add_special_tokens=False,
-                                       truncation=False, return_offsets_mapping=True)
+                                       truncation=False, return_offsets_mapping=True,
+                                       verbose=False)
         return [text if len(offsets) <= room else text[:offsets[room - 1][1]]
                 for text, offsets in zip(texts, pieces["offset_mapping"])]
 
