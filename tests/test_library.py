@@ -236,16 +236,75 @@ def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
     assert holder.encoder is wrapped
 
 
-def test_hostile_file_names_and_links_do_not_break_the_library(corpus, tmp_path,
-                                                               fake_encoder):
+def _hostile_corpus(corpus: Path, tmp_path: Path) -> Path:
+    """A corpus with one file of each kind a re-index refuses; returns a file outside."""
+    from format_fixtures import pdf_bytes
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Kept outside the corpus.", encoding="utf-8")
     (corpus / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_bytes(b"Fine text.")
-    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "passwd.txt").symlink_to(outside)
+    (corpus / "tool.exe").write_bytes(b"MZ")
+    (corpus / "broken.pdf").write_bytes(pdf_bytes()[:600])
+    (corpus / "headings.md").write_bytes(b"# Just\n\n## Headings\n")
+    return outside
+
+
+REFUSED = {"caf\ufffd.txt": "not valid UTF-8", "passwd.txt": "outside the corpus",
+           "tool.exe": "not a supported type", "broken.pdf": "complete",
+           "headings.md": "no sentences"}
+
+
+def test_files_that_cannot_be_indexed_are_listed_with_the_reason(corpus, tmp_path,
+                                                                 fake_encoder):
+    _hostile_corpus(corpus, tmp_path)
     report = update_index(corpus, tmp_path / "index", fake_encoder)
-    assert {s.path for s in report.skipped} == {"caf\ufffd.txt", "passwd.txt"}
-    rows = list_documents(report.index, corpus)
-    assert sorted(r.file for r in rows) == ["b12.md", "cramps.txt"]
-    with pytest.raises(DocumentNotFound):
-        remove_document(corpus, "passwd.txt")
-    assert Path("/etc/passwd").exists()
-    remove_document(corpus, "b12.md")
-    assert not (corpus / "b12.md").exists()
+    assert {s.path for s in report.skipped} == set(REFUSED)
+    rows = {r.file: r for r in list_documents(report.index, corpus)}
+    assert {f: r.state for f, r in rows.items()} == {
+        "b12.md": "indexed", "cramps.txt": "indexed", **{f: "refused" for f in REFUSED}}
+    for name, words in REFUSED.items():
+        assert words in rows[name].reason and rows[name].chunks is None
+
+
+def test_an_indexed_file_that_breaks_is_listed_as_refused(corpus, tmp_path, fake_encoder):
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    (corpus / "cramps.txt").write_bytes(b"  \n")
+    rows = {r.file: r for r in list_documents(index, corpus)}
+    assert rows["cramps.txt"].state == "refused" and rows["cramps.txt"].reason == "empty."
+    assert len(rows) == 2
+
+
+def test_refused_files_can_be_deleted_and_a_link_never_takes_its_target(corpus, tmp_path,
+                                                                        fake_encoder):
+    outside = _hostile_corpus(corpus, tmp_path)
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    for name in REFUSED:
+        remove_document(corpus, name)
+    assert sorted(p.name for p in corpus.iterdir()) == ["b12.md", "cramps.txt"]
+    assert outside.read_text(encoding="utf-8") == "Kept outside the corpus."
+    assert {r.state for r in list_documents(index, corpus)} == {"indexed"}
+
+
+def test_a_link_inside_the_corpus_is_deleted_as_a_link(corpus):
+    (corpus / "alias.md").symlink_to(corpus / "b12.md")
+    remove_document(corpus, "alias.md")
+    assert not (corpus / "alias.md").is_symlink() and (corpus / "b12.md").exists()
+
+
+def test_a_linked_folder_leaving_the_corpus_is_never_entered(corpus, tmp_path):
+    away = tmp_path / "away"
+    away.mkdir()
+    (away / "secret.md").write_bytes(DOC)
+    (corpus / "sub").symlink_to(away)
+    for doc_id in ("sub/secret.md", "sub"):
+        with pytest.raises(DocumentNotFound):
+            remove_document(corpus, doc_id)
+    assert (away / "secret.md").exists() and (corpus / "sub").is_symlink()
+
+
+def test_two_names_that_print_alike_are_not_guessed_between(corpus):
+    for raw in (b"x\xe9.txt", b"x\xe8.txt"):
+        (corpus / raw.decode("utf-8", "surrogateescape")).write_bytes(b"Text.")
+    with pytest.raises(library.LibraryError, match="rename them"):
+        remove_document(corpus, "x\ufffd.txt")
+    assert len(list(corpus.iterdir())) == 4
