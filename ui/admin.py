@@ -14,14 +14,15 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.reindexer import Reindexer, ReindexRunning
 from assistant.service import reindex
 from assistant.settings import Settings
 from corpus import CorpusError
 from corpus.loading import SUFFIXES
 from index import IndexError_
 from ui.access import LoginGuard, TooManyAttempts
-from ui.library import (LibraryError, Reindexer, list_documents, read_upload,
-                        remove_document, save_document)
+from ui.library import (LibraryError, list_documents, read_upload, remove_document,
+                        save_document)
 from ui.render import render_documents, render_status
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class AdminTab:
         progress(0, desc="Re-indexing: reading and embedding documents…")
         try:
             report = self.reindexer.run(progress=True)
-        except (LibraryError, CorpusError, IndexError_, OSError) as err:
+        except (ReindexRunning, CorpusError, IndexError_, OSError) as err:
             return render_status(f"Re-index failed: {err}", ok=False), *self.view()
         return render_status(_reindexed(report)), *self.view()
 

@@ -1,4 +1,4 @@
-"""The maintainers' document library: safe uploads, removals, listing and re-indexing.
+"""The maintainers' document library: safe uploads, removals and listing.
 
 No gradio here, so every rule is unit-tested without a browser. Files are written into
 the corpus folder through a hidden temporary file and os.replace, so a reader (or a
@@ -9,18 +9,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
-import numpy as np
 
 from corpus import MAX_FILE_BYTES, SUFFIXES, errors, read_bytes
 from corpus.loading import content_hash, corpus_files, printable_name
 from index import SearchIndex
-from index.update import UpdateReport, corpus_changes
+from index.update import corpus_changes
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_NAME_CHARS = 120
@@ -58,10 +54,6 @@ class DocumentExists(LibraryError):
 
 
 class DocumentNotFound(LibraryError):
-    pass
-
-
-class ReindexRunning(LibraryError):
     pass
 
 
@@ -230,50 +222,3 @@ def list_documents(index: SearchIndex, corpus_dir: Path) -> list[DocumentRow]:
              for doc_id, reason in sorted(refused.items())
              if doc_id not in index.manifest["documents"]]
     return rows
-
-
-class SerializedEncoder:
-    """One encode() at a time: the chat and a re-index share one model, and a fast
-    tokenizer must not be used from two threads at once ("Already borrowed")."""
-
-    def __init__(self, encoder: Any) -> None:
-        self._encoder = encoder
-        self._lock = threading.Lock()
-
-    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
-        with self._lock:
-            return self._encoder.encode(texts, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):  # not delegated (and no recursion before __init__)
-            raise AttributeError(name)
-        return getattr(self._encoder, name)
-
-
-class Reindexer:
-    """Re-index the corpus and swap the new index into a running assistant.
-
-    The index is built in memory and saved as a new version before the swap, so
-    questions asked meanwhile are answered from the old index, never a half-built one.
-    """
-
-    def __init__(self, assistant: Any, build: Callable[..., UpdateReport]) -> None:
-        self.assistant = assistant
-        self._build = build  # e.g. functools.partial(service.reindex, settings)
-        self._lock = threading.Lock()
-        if not isinstance(assistant.encoder, SerializedEncoder):
-            assistant.encoder = SerializedEncoder(assistant.encoder)
-
-    @property
-    def running(self) -> bool:
-        return self._lock.locked()
-
-    def run(self, *, progress: bool = False) -> UpdateReport:
-        if not self._lock.acquire(blocking=False):
-            raise ReindexRunning("A re-index is already running; wait for it to finish.")
-        try:
-            report = self._build(encoder=self.assistant.encoder, progress=progress)
-            self.assistant.use_index(report.index)
-            return report
-        finally:
-            self._lock.release()
