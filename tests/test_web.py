@@ -213,3 +213,24 @@ def test_maintainer_actions_refuse_a_session_that_has_not_signed_in(tmp_path):
         assert "Sign in first" in status
     assert sorted(p.name for p in corpus.iterdir()) == ["keep.md"]
     assert not (tmp_path / "index").exists()
+
+
+def test_the_maintainers_page_lists_and_deletes_a_file_that_cannot_be_indexed(
+        tmp_path, fixture_dir, fake_encoder):
+    import shutil
+    from index.update import update_index
+    from ui.admin import AdminTab
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_dir, corpus)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Not for the corpus.", encoding="utf-8")
+    (corpus / "secret.txt").symlink_to(outside)
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    tab = AdminTab(SimpleNamespace(index=index, encoder=fake_encoder),
+                   WebSettings(corpus_dir=corpus, index_dir=tmp_path / "index",
+                               admin_password="pw"))
+    table, menu = tab.view()
+    assert "secret.txt" in menu["choices"] and "outside the corpus folder" in table
+    status, table, menu = tab.on_remove("secret.txt", True)
+    assert "Deleted secret.txt" in status and "secret.txt" not in menu["choices"]
+    assert not (corpus / "secret.txt").is_symlink() and outside.exists()
