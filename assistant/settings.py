@@ -1,6 +1,7 @@
 """One Settings object, read from the environment and command line at the entry points.
 
-Library functions take explicit keyword arguments; only ui/ builds Settings.
+Library functions take explicit keyword arguments; only ui/ builds Settings. Settings
+only the web app has (feedback file, maintainer password) are ui.settings.WebSettings.
 """
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ ENV_VARS = {
     "chunk_overlap": "QUOTECHAT_CHUNK_OVERLAP",
     "max_question_chars": "QUOTECHAT_MAX_QUESTION_CHARS",
     "max_quotes": "QUOTECHAT_MAX_QUOTES",
-    "feedback_file": "QUOTECHAT_FEEDBACK_FILE",
-    "admin_password": "QUOTECHAT_ADMIN_PASSWORD",
 }
 
 
@@ -55,10 +54,6 @@ class Settings:
     max_question_chars: int = MAX_QUESTION_CHARS
     max_quotes: int = MAX_QUOTES
     examples: tuple[str, ...] = field(default=())
-    # Web feedback is health information: stored only when a file is given.
-    feedback_file: Path | None = None
-    # The web maintainers' page exists only when a password is set; never shown in repr.
-    admin_password: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_question_chars < 10:
@@ -105,9 +100,9 @@ class Settings:
 
 
 def _convert(name: str, var: str, raw: str):
-    if name in ("corpus_dir", "index_dir", "feedback_file"):
+    if name in ("corpus_dir", "index_dir"):
         return Path(raw).expanduser()
-    if name in ("model", "admin_password"):
+    if name == "model":
         return raw
     try:
         return int(raw)

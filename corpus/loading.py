@@ -115,18 +115,26 @@ def _refusal(path: Path, root: Path, real_root: Path) -> str | None:
     return None
 
 
-def scan_corpus(root: Path) -> tuple[list[Path], list[Skipped]]:
-    """Files under root that may be documents, and those refused with the reason.
+def corpus_files(root: Path) -> list[tuple[Path, str | None]]:
+    """Every file under root with why it is refused before reading (None: try it).
     Hidden files and folders (an index kept there, uploads in progress) are ignored."""
     root = Path(root)
     real_root = root.resolve()
-    paths, skipped = [], []
+    files = []
     for path in sorted(root.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         if not (path.is_file() or path.is_symlink()) or path.is_dir():
             continue
-        reason = _refusal(path, root, real_root)
+        files.append((path, _refusal(path, root, real_root)))
+    return files
+
+
+def scan_corpus(root: Path) -> tuple[list[Path], list[Skipped]]:
+    """Files under root that may be documents, and those refused with the reason."""
+    root = Path(root)
+    paths, skipped = [], []
+    for path, reason in corpus_files(root):
         if reason:
             skipped.append(Skipped(printable_name(path.relative_to(root).as_posix()), reason))
         else:

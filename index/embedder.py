@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -164,3 +165,21 @@ class SentenceTransformerEmbedder:
                                      normalize_embeddings=True, convert_to_numpy=True,
                                      show_progress_bar=progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class SerializedEncoder:
+    """One encode() at a time: the chat and a re-index share one model, and a fast
+    tokenizer must not be used from two threads at once ("Already borrowed")."""
+
+    def __init__(self, encoder: Any) -> None:
+        self._encoder = encoder
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        with self._lock:
+            return self._encoder.encode(texts, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not delegated (and no recursion before __init__)
+            raise AttributeError(name)
+        return getattr(self._encoder, name)

@@ -1,4 +1,5 @@
 """The search index: unit and chunk vectors in FAISS, BM25 beside them, and metadata.
+Building it is index/build.py; its files on disk, index/storage.py.
 
 Units (sentences, list items, table cells) are what gets quoted; chunks (a few units of
 one section) give each unit the context of its passage. Both are searched densely and
@@ -7,28 +8,21 @@ lexically; fusing the signals is the assistant's business, not the index's.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import faiss
 import numpy as np
-from tqdm import tqdm
 
-from corpus import Chunk, Document, Unit, chunk_document
+from corpus import Chunk, Document, Unit
 from corpus.abbreviations import defined_abbreviations, merge_definitions
+from index.build import build_index, chunk_embedding_text
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.manifest import ChunkSettings
 from index.lexical import LexicalIndex
-from index.manifest import build_manifest, corpus_mismatch, describe_mismatch
+from index.manifest import ChunkSettings, corpus_mismatch, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
-
-logger = logging.getLogger(__name__)
-# Room left in the model's window for the title and section put before each chunk.
-HEADER_TOKENS = 48
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -36,21 +30,6 @@ class Hit:
 
     position: int
     score: float
-
-
-def unit_embedding_text(unit: Unit) -> str:
-    """A unit is embedded with its section name: "Dosage: Adults need 2.4 mcg".
-    Measured against the bare sentence (cross-validated on the development sets):
-    MedQuAD R@1 0.76 -> 0.87, home hit@1 0.47 -> 0.49."""
-    if not unit.section:
-        return unit.search_text
-    return f"{unit.section}: {unit.search_text}"
-
-
-def chunk_embedding_text(doc: Document, chunk: Chunk) -> str:
-    body = " ".join(u.search_text for u in doc.units[chunk.first_unit:chunk.last_unit + 1])
-    heads = [h for h in dict.fromkeys((doc.title, chunk.section)) if h]
-    return ". ".join(heads + [body])
 
 
 def _flat_ip(vectors: np.ndarray, dimension: int) -> faiss.Index:
@@ -134,64 +113,17 @@ class SearchIndex:
         only a title uses ("Hantavirus – symptoms") is still one the corpus knows."""
         return self._lexical_chunks
 
-    # --- build --------------------------------------------------------------------
+    # --- build (index/build.py does the work) ---------------------------------------
     @classmethod
     def build(cls, documents: Iterable[Document], encoder: Encoder, *,
               settings: ChunkSettings = ChunkSettings(),
               previous: "SearchIndex | None" = None, progress: bool = False,
               batch_size: int = 32, corpus: str = "") -> "SearchIndex":
         """Index documents, re-using the vectors of documents `previous` already has."""
-        if settings.max_tokens + HEADER_TOKENS > encoder.max_tokens:
-            raise ValueError(
-                f"Chunks of {settings.max_tokens} tokens plus their title and section are "
-                f"longer than the model reads ({encoder.max_tokens}); use a chunk size of "
-                f"at most {encoder.max_tokens - HEADER_TOKENS}.")
-        documents = sorted(documents, key=lambda d: d.doc_id)
-        if len({d.doc_id for d in documents}) != len(documents):
-            raise ValueError("Two documents share one doc_id.")
-        reuse = previous if previous is not None and previous.compatible(
-            encoder, settings) else None
-        chunks_by_doc = {d.doc_id: chunk_document(d, max_tokens=settings.max_tokens,
-                                                  overlap=settings.overlap)
-                         for d in documents}
-        fresh = [d for d in documents
-                 if reuse is None or not reuse._same_as(d, chunks_by_doc[d.doc_id])]
-        texts = [unit_embedding_text(u) for d in fresh for u in d.units]
-        texts += [chunk_embedding_text(d, c) for d in fresh for c in chunks_by_doc[d.doc_id]]
-        # Past the model's window the rest of a text would be dropped silently; cut it
-        # here, on purpose, where it can be counted and tested.
-        fitted = encoder.fit_window(texts)
-        cut = sum(a != b for a, b in zip(texts, fitted))
-        if cut:
-            logger.info("%d of %d texts cut to the model's %d-token window", cut,
-                        len(texts), encoder.max_tokens)
-        texts = fitted
-        vectors = _encode(encoder, texts, progress=progress, batch_size=batch_size)
-        new_units, new_chunks, cursor = {}, {}, 0
-        for d in fresh:
-            new_units[d.doc_id] = vectors[cursor:cursor + len(d.units)]
-            cursor += len(d.units)
-        for d in fresh:
-            n = len(chunks_by_doc[d.doc_id])
-            new_chunks[d.doc_id] = vectors[cursor:cursor + n]
-            cursor += n
-        unit_parts, chunk_parts = [], []
-        for d in documents:
-            if d.doc_id in new_units:
-                unit_parts.append(new_units[d.doc_id])
-                chunk_parts.append(new_chunks[d.doc_id])
-            else:
-                unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
-                chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
-        dim = encoder.dimension
-        manifest = build_manifest(documents, chunks_by_doc, encoder, settings,
-                                  reuse.manifest if reuse is not None else None,
-                                  fresh={d.doc_id for d in fresh}, corpus=corpus)
-        logger.info("indexed %d documents (%d embedded, %d re-used)", len(documents),
-                    len(fresh), len(documents) - len(fresh))
-        return cls(manifest=manifest, documents=documents,
-                   chunks=[c for d in documents for c in chunks_by_doc[d.doc_id]],
-                   unit_vectors=_stack(unit_parts, dim), chunk_vectors=_stack(chunk_parts, dim))
+        built = build_index(documents, encoder, settings=settings, previous=previous,
+                            progress=progress, batch_size=batch_size, corpus=corpus)
+        return cls(manifest=built.manifest, documents=built.documents, chunks=built.chunks,
+                   unit_vectors=built.unit_vectors, chunk_vectors=built.chunk_vectors)
 
     def compatible(self, encoder: Encoder, settings: ChunkSettings) -> bool:
         return describe_mismatch(self.manifest, encoder, settings) is None
@@ -266,25 +198,6 @@ class SearchIndex:
                                "Rebuild it with `quotechat index --rebuild`.")
         return cls(manifest=manifest, documents=documents, chunks=chunks,
                    unit_vectors=unit_vectors, chunk_vectors=chunk_vectors)
-
-
-def _encode(encoder: Encoder, texts: list[str], *, progress: bool,
-            batch_size: int) -> np.ndarray:
-    parts = []
-    with tqdm(total=len(texts), unit="text", desc="Embedding", disable=not progress,
-              leave=False) as bar:
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start:start + batch_size]
-            parts.append(encoder.encode(batch, batch_size=batch_size))
-            bar.update(len(batch))
-    return _stack(parts, encoder.dimension)
-
-
-def _stack(parts: list[np.ndarray], dim: int) -> np.ndarray:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
 def _vectors(index: faiss.Index) -> np.ndarray:

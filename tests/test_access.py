@@ -11,6 +11,7 @@ import pytest
 
 from assistant.answer import Answer, Quote
 from assistant.settings import Settings
+from ui.settings import WebSettings
 from ui.access import LoginGuard, TooManyAttempts
 from ui.cli import build_parser
 from ui.feedback import FeedbackLog, feedback_record, provenance
@@ -63,12 +64,12 @@ def test_password_is_required_and_never_shown():
 
 
 def test_settings_read_the_password_and_feedback_file_but_never_show_the_password(tmp_path):
-    settings = Settings.from_env({"QUOTECHAT_ADMIN_PASSWORD": "hunter2",
+    settings = WebSettings.from_env({"QUOTECHAT_ADMIN_PASSWORD": "hunter2",
                                   "QUOTECHAT_FEEDBACK_FILE": str(tmp_path / "f.jsonl")})
     assert settings.admin_password == "hunter2"
     assert settings.feedback_file == tmp_path / "f.jsonl"
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
-    defaults = Settings.from_env({})
+    defaults = WebSettings.from_env({})
     assert defaults.admin_password is None and defaults.feedback_file is None
 
 

@@ -40,10 +40,10 @@ def app(tmp_path_factory):
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.setenv("TRANSFORMERS_OFFLINE", "1")
         from assistant.service import open_assistant
-        from assistant.settings import Settings
+        from ui.settings import WebSettings
         root = tmp_path_factory.mktemp("webapp")
         shutil.copytree(DEFAULT_CORPUS, root / "corpus")
-        settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
+        settings = WebSettings(corpus_dir=root / "corpus", index_dir=root / "index",
                             examples=DEFAULT_EXAMPLES, admin_password=PASSWORD,
                             feedback_file=root / "feedback.jsonl")
         assistant = open_assistant(settings)

@@ -16,11 +16,11 @@ def app(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")
         from assistant.service import open_assistant
-        from assistant.settings import Settings
+        from ui.settings import WebSettings
         root = tmp_path_factory.mktemp("pdfapp")
         (root / "corpus").mkdir()
         (root / "corpus" / "cramps leaflet.pdf").write_bytes(pdf_bytes())
-        settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index",
+        settings = WebSettings(corpus_dir=root / "corpus", index_dir=root / "index",
                             examples=("Why do B12 injections cause cramps?",))
         assistant = open_assistant(settings)
         server, url = serve(assistant, settings)

@@ -10,7 +10,7 @@ import pytest
 
 from corpus import load_corpus, parse_document
 from index import ChunkSettings, IndexCorrupt, IndexMismatch, IndexNotFound, SearchIndex
-from index.store import chunk_embedding_text, unit_embedding_text
+from index.build import chunk_embedding_text, unit_embedding_text
 
 SETTINGS = ChunkSettings(max_tokens=40, overlap=10)
 QUERIES = ["muscle cramps at night", "vitamin B12 food sources", "see a doctor",

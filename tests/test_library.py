@@ -1,21 +1,20 @@
-"""ui.library: safe names, upload checks, atomic saves, removal, listing, re-indexing."""
+"""ui.library: safe names, upload checks, atomic saves, removal, listing."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from index import ChunkSettings, SearchIndex
+from index import ChunkSettings
 from index.update import update_index
 from ui import library
 from ui.library import (DocumentExists, DocumentNotFound, FileTooLarge, NoQuotableText,
-                        NotUtf8Text, Reindexer, ReindexRunning, SerializedEncoder,
-                        UnsafeFileName, UnsupportedFileType, check_content, list_documents,
-                        read_upload, remove_document, safe_name, save_document)
+                        NotUtf8Text, UnsafeFileName, UnsupportedFileType, check_content,
+                        list_documents, read_upload, remove_document, safe_name,
+                        save_document)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = "# Quokka Care\n\nQuokkas eat leaves and grasses. Never feed them bread.\n".encode()
@@ -145,25 +144,6 @@ def test_remove_only_deletes_listed_documents(corpus, tmp_path):
     assert not (corpus / "b12.md").exists()
 
 
-def _build(corpus: Path, index_dir: Path, encoder, gate=None):
-    def build(*, encoder, progress=False):
-        if gate is not None:
-            gate.wait(10)
-        return update_index(corpus, index_dir, encoder, settings=ChunkSettings(),
-                            progress=progress)
-    return build
-
-
-class Holder:
-    """The part of Assistant that Reindexer uses."""
-
-    def __init__(self, index, encoder):
-        self.index, self.encoder = index, encoder
-
-    def use_index(self, index):
-        self.index = index
-
-
 def test_list_documents_shows_what_a_reindex_would_change(corpus, tmp_path, fake_encoder):
     index = update_index(corpus, tmp_path / "index", fake_encoder,
                          settings=ChunkSettings()).index
@@ -178,74 +158,75 @@ def test_list_documents_shows_what_a_reindex_would_change(corpus, tmp_path, fake
     assert states == {"b12.md": "removed", "cramps.txt": "changed", "quokka.md": "new"}
 
 
-def test_reindex_swaps_the_new_index_in(corpus, tmp_path, fake_encoder):
-    index_dir = tmp_path / "index"
-    holder = Holder(update_index(corpus, index_dir, fake_encoder,
-                                 settings=ChunkSettings()).index, fake_encoder)
-    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder))
-    save_document(corpus, "quokka.md", DOC)
-    report = reindexer.run()
-    assert report.added == ["quokka.md"]
-    assert holder.index is report.index and "quokka.md" in holder.index.documents
-    assert SearchIndex.load(index_dir).version == holder.index.version  # saved, live
-
-
-def test_questions_during_a_reindex_use_the_old_index(corpus, tmp_path, fake_encoder):
-    index_dir = tmp_path / "index"
-    old = update_index(corpus, index_dir, fake_encoder, settings=ChunkSettings()).index
-    holder = Holder(old, fake_encoder)
-    gate = threading.Event()
-    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder, gate))
-    save_document(corpus, "quokka.md", DOC)
-    worker = threading.Thread(target=reindexer.run)
-    worker.start()
-    try:
-        while not reindexer.running:
-            pass
-        assert holder.index is old  # still answering from the complete old index
-        with pytest.raises(ReindexRunning, match="already running"):
-            reindexer.run()  # one re-index at a time
-    finally:
-        gate.set()
-        worker.join(10)
-    assert holder.index is not old and "quokka.md" in holder.index.documents
-    assert not reindexer.running
-
-
-def test_a_failed_reindex_keeps_the_old_index(corpus, tmp_path, fake_encoder):
-    index_dir = tmp_path / "index"
-    old = update_index(corpus, index_dir, fake_encoder, settings=ChunkSettings()).index
-    holder = Holder(old, fake_encoder)
-    for doc_id in ("b12.md", "cramps.txt"):
-        remove_document(corpus, doc_id)
-    reindexer = Reindexer(holder, _build(corpus, index_dir, fake_encoder))
-    with pytest.raises(Exception, match="No readable"):
-        reindexer.run()
-    assert holder.index is old and not reindexer.running
-
-
-def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
-    holder = Holder(None, fake_encoder)
-    Reindexer(holder, lambda **_: None)
-    wrapped = holder.encoder
-    assert isinstance(wrapped, SerializedEncoder)
-    assert wrapped.dimension == fake_encoder.dimension
-    assert wrapped.weights_hash == fake_encoder.weights_hash
-    assert wrapped.encode(["a b"]).shape == (1, fake_encoder.dimension)
-    Reindexer(holder, lambda **_: None)
-    assert holder.encoder is wrapped
-
-
-def test_hostile_file_names_and_links_do_not_break_the_library(corpus, tmp_path,
-                                                               fake_encoder):
+def _hostile_corpus(corpus: Path, tmp_path: Path) -> Path:
+    """A corpus with one file of each kind a re-index refuses; returns a file outside."""
+    from format_fixtures import pdf_bytes
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Kept outside the corpus.", encoding="utf-8")
     (corpus / b"caf\xe9.txt".decode("utf-8", "surrogateescape")).write_bytes(b"Fine text.")
-    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "passwd.txt").symlink_to(outside)
+    (corpus / "tool.exe").write_bytes(b"MZ")
+    (corpus / "broken.pdf").write_bytes(pdf_bytes()[:600])
+    (corpus / "headings.md").write_bytes(b"# Just\n\n## Headings\n")
+    return outside
+
+
+REFUSED = {"caf\ufffd.txt": "not valid UTF-8", "passwd.txt": "outside the corpus",
+           "tool.exe": "not a supported type", "broken.pdf": "complete",
+           "headings.md": "no sentences"}
+
+
+def test_files_that_cannot_be_indexed_are_listed_with_the_reason(corpus, tmp_path,
+                                                                 fake_encoder):
+    _hostile_corpus(corpus, tmp_path)
     report = update_index(corpus, tmp_path / "index", fake_encoder)
-    assert {s.path for s in report.skipped} == {"caf\ufffd.txt", "passwd.txt"}
-    rows = list_documents(report.index, corpus)
-    assert sorted(r.file for r in rows) == ["b12.md", "cramps.txt"]
-    with pytest.raises(DocumentNotFound):
-        remove_document(corpus, "passwd.txt")
-    assert Path("/etc/passwd").exists()
-    remove_document(corpus, "b12.md")
-    assert not (corpus / "b12.md").exists()
+    assert {s.path for s in report.skipped} == set(REFUSED)
+    rows = {r.file: r for r in list_documents(report.index, corpus)}
+    assert {f: r.state for f, r in rows.items()} == {
+        "b12.md": "indexed", "cramps.txt": "indexed", **{f: "refused" for f in REFUSED}}
+    for name, words in REFUSED.items():
+        assert words in rows[name].reason and rows[name].chunks is None
+
+
+def test_an_indexed_file_that_breaks_is_listed_as_refused(corpus, tmp_path, fake_encoder):
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    (corpus / "cramps.txt").write_bytes(b"  \n")
+    rows = {r.file: r for r in list_documents(index, corpus)}
+    assert rows["cramps.txt"].state == "refused" and rows["cramps.txt"].reason == "empty."
+    assert len(rows) == 2
+
+
+def test_refused_files_can_be_deleted_and_a_link_never_takes_its_target(corpus, tmp_path,
+                                                                        fake_encoder):
+    outside = _hostile_corpus(corpus, tmp_path)
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    for name in REFUSED:
+        remove_document(corpus, name)
+    assert sorted(p.name for p in corpus.iterdir()) == ["b12.md", "cramps.txt"]
+    assert outside.read_text(encoding="utf-8") == "Kept outside the corpus."
+    assert {r.state for r in list_documents(index, corpus)} == {"indexed"}
+
+
+def test_a_link_inside_the_corpus_is_deleted_as_a_link(corpus):
+    (corpus / "alias.md").symlink_to(corpus / "b12.md")
+    remove_document(corpus, "alias.md")
+    assert not (corpus / "alias.md").is_symlink() and (corpus / "b12.md").exists()
+
+
+def test_a_linked_folder_leaving_the_corpus_is_never_entered(corpus, tmp_path):
+    away = tmp_path / "away"
+    away.mkdir()
+    (away / "secret.md").write_bytes(DOC)
+    (corpus / "sub").symlink_to(away)
+    for doc_id in ("sub/secret.md", "sub"):
+        with pytest.raises(DocumentNotFound):
+            remove_document(corpus, doc_id)
+    assert (away / "secret.md").exists() and (corpus / "sub").is_symlink()
+
+
+def test_two_names_that_print_alike_are_not_guessed_between(corpus):
+    for raw in (b"x\xe9.txt", b"x\xe8.txt"):
+        (corpus / raw.decode("utf-8", "surrogateescape")).write_bytes(b"Text.")
+    with pytest.raises(library.LibraryError, match="rename them"):
+        remove_document(corpus, "x\ufffd.txt")
+    assert len(list(corpus.iterdir())) == 4

@@ -166,13 +166,15 @@ def test_documents_table_escapes_titles_and_says_what_is_pending():
     from ui.library import DocumentRow
     rows = [DocumentRow("a.md", XSS[1], 3, "2026-01-02T03:04:05+00:00", "indexed"),
             DocumentRow("b.txt", "b.txt", None, "", "new"),
-            DocumentRow("c.md", "C", 2, "2026-01-01T00:00:00+00:00", "removed")]
+            DocumentRow("c.md", "C", 2, "2026-01-01T00:00:00+00:00", "removed"),
+            DocumentRow("d.exe", "d.exe", None, "", "refused", "not a <b>supported</b> type")]
     out = render_documents(rows)
+    assert "cannot be indexed: not a &lt;b&gt;supported&lt;/b&gt; type" in out
     assert tags(out) <= SAFE_TAGS and "<img" not in out
     assert html.escape(XSS[1]) in out
     assert "2026-01-02 03:04:05" in out
     assert "new: re-index to add" in out and "deleted: re-index to drop" in out
-    assert "3 documents" in out
+    assert "4 documents" in out
     assert "No documents" in render_documents([])
 
 

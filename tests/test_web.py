@@ -12,7 +12,7 @@ import pytest
 from assistant import texts
 from assistant.answer import Answer, Quote
 from ui.render import render_question
-from assistant.settings import Settings
+from ui.settings import WebSettings
 from ui.feedback import FeedbackLog
 from ui.web import build_app, record_feedback, respond, user_messages
 
@@ -178,7 +178,7 @@ def test_without_settings_there_is_no_maintainers_tab_and_no_feedback():
 
 
 def test_maintainers_tab_and_feedback_when_configured(tmp_path):
-    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index",
+    settings = WebSettings(corpus_dir=tmp_path, index_dir=tmp_path / "index",
                         admin_password="pw", feedback_file=tmp_path / "f.jsonl")
     fake = FakeAssistant()
     fake.encoder = object()
@@ -201,7 +201,7 @@ def test_maintainer_actions_refuse_a_session_that_has_not_signed_in(tmp_path):
     (corpus / "keep.md").write_text("# Keep\n\nThis stays.\n", encoding="utf-8")
     upload = tmp_path / "new.md"
     upload.write_text("# New\n\nA new document.\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", admin_password="pw")
+    settings = WebSettings(corpus_dir=corpus, index_dir=tmp_path / "index", admin_password="pw")
     fake = FakeAssistant()
     fake.encoder = object()
     fns = {f.name: f.fn for f in build_app(fake, settings).fns.values()}
@@ -213,3 +213,24 @@ def test_maintainer_actions_refuse_a_session_that_has_not_signed_in(tmp_path):
         assert "Sign in first" in status
     assert sorted(p.name for p in corpus.iterdir()) == ["keep.md"]
     assert not (tmp_path / "index").exists()
+
+
+def test_the_maintainers_page_lists_and_deletes_a_file_that_cannot_be_indexed(
+        tmp_path, fixture_dir, fake_encoder):
+    import shutil
+    from index.update import update_index
+    from ui.admin import AdminTab
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_dir, corpus)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Not for the corpus.", encoding="utf-8")
+    (corpus / "secret.txt").symlink_to(outside)
+    index = update_index(corpus, tmp_path / "index", fake_encoder).index
+    tab = AdminTab(SimpleNamespace(index=index, encoder=fake_encoder),
+                   WebSettings(corpus_dir=corpus, index_dir=tmp_path / "index",
+                               admin_password="pw"))
+    table, menu = tab.view()
+    assert "secret.txt" in menu["choices"] and "outside the corpus folder" in table
+    status, table, menu = tab.on_remove("secret.txt", True)
+    assert "Deleted secret.txt" in status and "secret.txt" not in menu["choices"]
+    assert not (corpus / "secret.txt").is_symlink() and outside.exists()

@@ -14,15 +14,16 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.reindexer import Reindexer, ReindexRunning
 from assistant.service import reindex
-from assistant.settings import Settings
 from corpus import CorpusError
 from corpus.loading import SUFFIXES
 from index import IndexError_
 from ui.access import LoginGuard, TooManyAttempts
-from ui.library import (LibraryError, Reindexer, list_documents, read_upload,
-                        remove_document, save_document)
+from ui.library import (LibraryError, list_documents, read_upload, remove_document,
+                        save_document)
 from ui.render import render_documents, render_status
+from ui.settings import WebSettings
 
 logger = logging.getLogger(__name__)
 NOT_SIGNED_IN = "Sign in first."
@@ -47,7 +48,7 @@ def _reindexed(report: Any) -> str:
 class AdminTab:
     """The tab's components and handlers, for one app (many sessions)."""
 
-    def __init__(self, assistant: Any, settings: Settings) -> None:
+    def __init__(self, assistant: Any, settings: WebSettings) -> None:
         self.assistant = assistant
         self.corpus_dir = Path(settings.corpus_dir)
         self.guard = LoginGuard(settings.admin_password or "")
@@ -109,12 +110,12 @@ class AdminTab:
         progress(0, desc="Re-indexing: reading and embedding documents…")
         try:
             report = self.reindexer.run(progress=True)
-        except (LibraryError, CorpusError, IndexError_, OSError) as err:
+        except (ReindexRunning, CorpusError, IndexError_, OSError) as err:
             return render_status(f"Re-index failed: {err}", ok=False), *self.view()
         return render_status(_reindexed(report)), *self.view()
 
 
-def build_admin(assistant: Any, settings: Settings) -> list[Any]:
+def build_admin(assistant: Any, settings: WebSettings) -> list[Any]:
     """Lay out the tab inside the current gr.Tab; returns the events after which the
     page footer (index version) should be refreshed."""
     tab = AdminTab(assistant, settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 
 from assistant import Answer
 from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
@@ -111,9 +110,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.web import launch
-    settings = replace(settings,
-                       admin_password=args.admin_password or settings.admin_password,
-                       feedback_file=args.feedback or settings.feedback_file)
+    from ui.settings import WebSettings
+    settings = WebSettings.serving(settings, admin_password=args.admin_password,
+                                   feedback_file=args.feedback)
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     print(f"quotechat: serving {len(assistant.index.documents)} documents on "
           f"http://{args.host}:{args.port}", file=sys.stderr)

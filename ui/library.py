@@ -1,4 +1,4 @@
-"""The maintainers' document library: safe uploads, removals, listing and re-indexing.
+"""The maintainers' document library: safe uploads, removals and listing.
 
 No gradio here, so every rule is unit-tested without a browser. Files are written into
 the corpus folder through a hidden temporary file and os.replace, so a reader (or a
@@ -9,18 +9,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
-import numpy as np
 
 from corpus import MAX_FILE_BYTES, SUFFIXES, errors, read_bytes
-from corpus.loading import document_paths
+from corpus.loading import content_hash, corpus_files, printable_name
 from index import SearchIndex
-from index.update import UpdateReport, corpus_changes
+from index.update import corpus_changes
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_NAME_CHARS = 120
@@ -58,10 +54,6 @@ class DocumentExists(LibraryError):
 
 
 class DocumentNotFound(LibraryError):
-    pass
-
-
-class ReindexRunning(LibraryError):
     pass
 
 
@@ -141,13 +133,30 @@ def save_document(corpus_dir: Path, name: str, data: bytes, *,
     return name
 
 
+def _files_named(corpus_dir: Path, doc_id: str) -> list[Path]:
+    """Files under the corpus folder listed under this name (a name that is not UTF-8
+    is listed as printable_name shows it, so it can be chosen on the page)."""
+    return [path for path, _ in corpus_files(corpus_dir)
+            if printable_name(path.relative_to(corpus_dir).as_posix()) == doc_id]
+
+
 def remove_document(corpus_dir: Path, doc_id: str) -> None:
-    """Delete a document file; only ids the corpus listing has, never a built path."""
+    """Delete a file the listing shows, documents and refused files alike; never a
+    built path, never anything outside the corpus folder, never a link's target."""
     corpus_dir = Path(corpus_dir)
-    files = {p.relative_to(corpus_dir).as_posix(): p for p in document_paths(corpus_dir)}
-    if doc_id not in files:
+    paths = _files_named(corpus_dir, doc_id) if doc_id else []
+    if not paths:
         raise DocumentNotFound(f"{doc_id!r} is not in the library; refresh the list.")
-    files[doc_id].unlink()
+    if len(paths) > 1:  # two undecodable names that print alike: which one is meant?
+        raise LibraryError(f"{len(paths)} files are listed as {doc_id!r}; rename them "
+                           "on the server.")
+    path = paths[0]
+    # The folder holding it, links resolved, must still be the corpus (it may have been
+    # swapped for a link since the listing); the file itself is not resolved.
+    if not Path(os.path.realpath(path.parent)).is_relative_to(corpus_dir.resolve()) \
+            or (path.is_dir() and not path.is_symlink()):
+        raise DocumentNotFound(f"{doc_id!r} is not a file in the library; refresh the list.")
+    path.unlink()  # a symlink is removed as a link; its target is never touched
 
 
 @dataclass(frozen=True)
@@ -156,62 +165,60 @@ class DocumentRow:
     title: str
     chunks: int | None
     indexed_at: str
-    state: str  # "indexed", "new", "changed" or "removed"
+    state: str  # "indexed", "new", "changed", "removed" or "refused"
+    reason: str = ""  # why a refused file cannot be indexed, and what to do
+
+
+# Why a file's content cannot be indexed, by (name, content hash): the table is drawn
+# after every action, and a new or broken PDF need not be parsed each time.
+_REASONS: dict[tuple[str, str], str | None] = {}
+
+
+def _read_refusal(doc_id: str, path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        return f"cannot be read ({err.strerror})."
+    key = (doc_id, content_hash(data))
+    if key not in _REASONS:
+        if len(_REASONS) > 256:
+            _REASONS.clear()
+        try:
+            read_bytes(doc_id, data)
+            _REASONS[key] = None
+        except errors.DocumentError as err:
+            _REASONS[key] = str(err)
+    return _REASONS[key]
+
+
+def refused_files(corpus_dir: Path, changes: dict[str, str]) -> dict[str, str]:
+    """Files that a re-index would skip, by listed name, with the reason: refused by
+    name, link or type, or (new and changed files only) unreadable."""
+    corpus_dir = Path(corpus_dir)
+    refused = {}
+    for path, reason in corpus_files(corpus_dir):
+        doc_id = printable_name(path.relative_to(corpus_dir).as_posix())
+        if reason is None and changes.get(doc_id) in ("new", "changed"):
+            reason = _read_refusal(doc_id, path)
+        if reason:
+            refused[doc_id] = reason
+    return refused
 
 
 def list_documents(index: SearchIndex, corpus_dir: Path) -> list[DocumentRow]:
-    """Indexed documents, and files added, changed or removed since the last re-index."""
+    """Indexed documents, files added, changed or removed since the last re-index, and
+    files that cannot be indexed (with the reason, so they can be fixed or deleted)."""
     changes = corpus_changes(index, corpus_dir)
+    refused = refused_files(corpus_dir, changes)
     rows = [DocumentRow(doc_id, entry["title"], entry["chunks"], entry["indexed_at"],
-                        changes.get(doc_id, "indexed"))
+                        "refused" if doc_id in refused else changes.get(doc_id, "indexed"),
+                        refused.get(doc_id, ""))
             for doc_id, entry in sorted(index.manifest["documents"].items())]
     rows += [DocumentRow(doc_id, doc_id, None, "", "new")
-             for doc_id, state in sorted(changes.items()) if state == "new"]
+             for doc_id, state in sorted(changes.items())
+             if state == "new" and doc_id not in refused]
+    rows += [DocumentRow(doc_id, doc_id, None, "", "refused", reason)
+             for doc_id, reason in sorted(refused.items())
+             if doc_id not in index.manifest["documents"]]
     return rows
-
-
-class SerializedEncoder:
-    """One encode() at a time: the chat and a re-index share one model, and a fast
-    tokenizer must not be used from two threads at once ("Already borrowed")."""
-
-    def __init__(self, encoder: Any) -> None:
-        self._encoder = encoder
-        self._lock = threading.Lock()
-
-    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
-        with self._lock:
-            return self._encoder.encode(texts, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):  # not delegated (and no recursion before __init__)
-            raise AttributeError(name)
-        return getattr(self._encoder, name)
-
-
-class Reindexer:
-    """Re-index the corpus and swap the new index into a running assistant.
-
-    The index is built in memory and saved as a new version before the swap, so
-    questions asked meanwhile are answered from the old index, never a half-built one.
-    """
-
-    def __init__(self, assistant: Any, build: Callable[..., UpdateReport]) -> None:
-        self.assistant = assistant
-        self._build = build  # e.g. functools.partial(service.reindex, settings)
-        self._lock = threading.Lock()
-        if not isinstance(assistant.encoder, SerializedEncoder):
-            assistant.encoder = SerializedEncoder(assistant.encoder)
-
-    @property
-    def running(self) -> bool:
-        return self._lock.locked()
-
-    def run(self, *, progress: bool = False) -> UpdateReport:
-        if not self._lock.acquire(blocking=False):
-            raise ReindexRunning("A re-index is already running; wait for it to finish.")
-        try:
-            report = self._build(encoder=self.assistant.encoder, progress=progress)
-            self.assistant.use_index(report.index)
-            return report
-        finally:
-            self._lock.release()

@@ -129,7 +129,14 @@ def render_answer(answer: Answer, passages: Sequence[Passage | None] | None = No
 
 
 _STATES = {"indexed": "indexed", "new": "new: re-index to add",
-           "changed": "changed: re-index to update", "removed": "deleted: re-index to drop"}
+           "changed": "changed: re-index to update", "removed": "deleted: re-index to drop",
+           "refused": "cannot be indexed"}
+
+
+def _state(row: Any) -> str:
+    state = _STATES.get(row.state, row.state)
+    reason = getattr(row, "reason", "")
+    return f"{state}: {reason}" if reason else state
 
 
 def render_documents(rows: Sequence[Any]) -> str:
@@ -142,7 +149,7 @@ def render_documents(rows: Sequence[Any]) -> str:
         f'<tr class="qc-doc-{_text(r.state)}"><td>{_text(r.title)}</td><td>{_text(r.file)}'
         f'</td><td>{"" if r.chunks is None else int(r.chunks)}</td>'
         f"<td>{_text(r.indexed_at.replace('T', ' ').replace('+00:00', ''))}</td>"
-        f"<td>{_text(_STATES.get(r.state, r.state))}</td></tr>" for r in rows)
+        f"<td>{_text(_state(r))}</td></tr>" for r in rows)
     return (f'<div class="qc-docs-wrap"><table class="qc-docs"><caption>{len(rows)} '
             f'document{"s" if len(rows) != 1 else ""}</caption><thead><tr>{head}</tr>'
             f"</thead><tbody>{body}</tbody></table></div>")

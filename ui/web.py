@@ -14,7 +14,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from assistant import texts  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from ui.settings import WebSettings  # noqa: E402
 from corpus.loading import MAX_FILE_BYTES  # noqa: E402
 from ui.feedback import FeedbackLog, feedback_record, provenance  # noqa: E402
 from ui.render import question_from_message, render_answer, render_question  # noqa: E402
@@ -178,10 +178,10 @@ def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
         chatbot.like(on_like, [records], None, api_visibility="private")
 
 
-def build_app(assistant: Any, settings: Settings | None = None) -> gr.Blocks:
+def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
     """The chat page for an assistant, and the maintainers' tab when ``settings`` has an
     admin password; not launched."""
-    settings = settings or Settings()
+    settings = settings or WebSettings()
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
     with _App(title="quotechat") as app:
         app.source_routes = [source_route(settings.corpus_dir, lambda: assistant.index)]
@@ -205,7 +205,7 @@ def build_app(assistant: Any, settings: Settings | None = None) -> gr.Blocks:
 
 
 def launch(assistant: Any, *, host: str = "127.0.0.1", port: int = 7860,
-           prevent_thread_lock: bool = False, settings: Settings | None = None) -> gr.Blocks:
+           prevent_thread_lock: bool = False, settings: WebSettings | None = None) -> gr.Blocks:
     """Serve the chat page on host:port; blocks unless prevent_thread_lock."""
     app = build_app(assistant, settings)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=prevent_thread_lock)
