@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import PurePosixPath
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant.settings import Settings
@@ -31,7 +32,7 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
         return DEFAULT_EXAMPLES
     # Titles that are real titles (not file names), then section headings.
     topics = [d.title for d in index.documents.values()
-              if d.title != d.doc_id.rsplit("/", 1)[-1]]
+              if d.title != PurePosixPath(d.doc_id).stem]
     topics += [c.section for c in index.chunks if c.section]
     chosen = list(dict.fromkeys(topics))[:EXAMPLE_CANDIDATES]
     return tuple(f"What do the documents say about {t}?" for t in chosen)

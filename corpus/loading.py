@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 # Bumped whenever the same file would be read into different blocks or units, so an
 # index built by an older reader is rebuilt rather than quoted from stale offsets.
-READER_VERSION = 3
+READER_VERSION = 4  # 4: untitled documents are titled by their file name less its suffix
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "documents"
 MAX_FILE_BYTES = 5_000_000
 
@@ -42,7 +42,9 @@ def content_hash(data: bytes) -> str:
 def _document(doc_id: str, extracted: Extracted, digest: str) -> Document:
     units = attach_lists([u for block in extracted.blocks
                           for u in block_units(doc_id, extracted.text, block)])
-    return Document(doc_id=doc_id, title=extracted.title or Path(doc_id).name,
+    # Without a title of its own a document is titled by its file name less the suffix,
+    # so the same article saved as .txt, .pdf or .html reads (and is embedded) the same.
+    return Document(doc_id=doc_id, title=extracted.title or Path(doc_id).stem,
                     text=extracted.text, content_hash=digest, blocks=extracted.blocks,
                     units=tuple(units), pages=extracted.pages, format=extracted.format)
 

@@ -33,9 +33,9 @@ def test_title_from_first_heading(docs, doc_id, title):
 
 
 @pytest.mark.parametrize("doc_id, text, markdown, title", [
-    ("notes.txt", "This first line is a sentence.\nMore text.", False, "notes.txt"),
-    ("lower.txt", "lower case start\nMore text.", False, "lower.txt"),
-    ("intro.md", "Plain opening words, then more.\n", True, "intro.md"),
+    ("notes.txt", "This first line is a sentence.\nMore text.", False, "notes"),
+    ("lower.txt", "lower case start\nMore text.", False, "lower"),
+    ("intro.md", "Plain opening words, then more.\n", True, "intro"),
     ("spaced.txt", "\n\n  Leading Blank Lines\nBody text here.", False, "Leading Blank Lines"),
 ])
 def test_title_falls_back_to_file_name(doc_id, text, markdown, title):
@@ -163,15 +163,15 @@ def test_content_hash_is_sha256_of_the_file(docs, fixture_dir):
 
 
 @pytest.mark.parametrize("name, data, title, kinds, units", [
-    ("one.txt", b"One sentence only.", "one.txt", ["paragraph"], ["One sentence only."]),
+    ("one.txt", b"One sentence only.", "one", ["paragraph"], ["One sentence only."]),
     ("table.md", b"| Food | B12 |\n|---|---|\n| Clams | Very high |\n| Eggs | Some |\n",
-     "table.md", ["table_row", "table_row"], ["Very high", "Some"]),
+     "table", ["table_row", "table_row"], ["Very high", "Some"]),
     ("heading.txt", b"Just A Heading\n", "Just A Heading", ["paragraph"], ["Just A Heading"]),
     ("crlf.txt", b"Title Line\r\nFirst one here. Second one.\r\n- item\r\n", "Title Line",
      ["heading", "paragraph", "list_item"], ["First one here.", "Second one.", "item"]),
-    ("cafe.txt", "Caf\u00e9 au lait is tasty. So is t\u00e9.".encode(), "cafe.txt",
+    ("cafe.txt", "Caf\u00e9 au lait is tasty. So is t\u00e9.".encode(), "cafe",
      ["paragraph"], ["Caf\u00e9 au lait is tasty.", "So is t\u00e9."]),
-    ("repeat.txt", b"Rest well. Rest well.", "repeat.txt", ["paragraph"],
+    ("repeat.txt", b"Rest well. Rest well.", "repeat", ["paragraph"],
      ["Rest well.", "Rest well."]),
 ])
 def test_edge_case_documents(tmp_path, name, data, title, kinds, units):
