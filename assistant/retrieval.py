@@ -4,9 +4,10 @@ cross-validation (assistant/calibrate.py). Passages (chunks) are ranked too: the
 order names the documents behind an answer, and the best one's score helps decide
 whether to answer at all.
 
-Every signal is a property of the question and one unit or passage, never of the rest
-of the corpus (BM25 aside, which is normalised per question), so adding an unrelated
-document does not reorder the answers to questions about the others.
+The cosines depend only on the question and one unit or passage; BM25's term weights
+are the one signal that depends on the whole corpus, so adding an unrelated document
+keeps answers about the others in place (it may swap a list's lead-in and one of its
+items: tests/test_integration.py).
 """
 from __future__ import annotations
 
