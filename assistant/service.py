@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+from itertools import islice
 from pathlib import PurePosixPath
+from typing import Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant.settings import Settings
@@ -11,7 +13,8 @@ from index import IndexNotFound, SearchIndex, SentenceTransformerEmbedder
 from index.update import UpdateReport, corpus_changes, update_index
 
 logger = logging.getLogger(__name__)
-EXAMPLE_CANDIDATES = 12  # generated for other corpora; the first four answered are offered
+EXAMPLE_CANDIDATES = 12  # made for other corpora; the first four answered are offered
+EXAMPLES_OFFERED = 4
 
 
 def make_encoder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -25,7 +28,12 @@ def reindex(settings: Settings, *, rebuild: bool = False, progress: bool = False
                         settings=settings.chunk_settings, rebuild=rebuild, progress=progress)
 
 
-def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
+def examples_for(settings: Settings, index: SearchIndex, *,
+                 answers: Callable[[str], bool] = lambda question: True
+                 ) -> tuple[str, ...]:
+    """Example questions: the configured ones, the built-in corpus's, or for another
+    corpus up to four made from its titles and headings that `answers` accepts (a
+    suggestion that gets "not in my documents" teaches people the assistant is broken)."""
     if settings.examples:
         return settings.examples
     if settings.corpus_dir.resolve() == DEFAULT_CORPUS.resolve():
@@ -34,15 +42,9 @@ def examples_for(settings: Settings, index: SearchIndex) -> tuple[str, ...]:
     topics = [d.title for d in index.documents.values()
               if d.title != PurePosixPath(d.doc_id).stem]
     topics += [c.section for c in index.chunks if c.section]
-    chosen = list(dict.fromkeys(topics))[:EXAMPLE_CANDIDATES]
-    return tuple(f"What do the documents say about {t}?" for t in chosen)
-
-
-def answered(assistant: Assistant, questions: tuple[str, ...], limit: int = 4
-             ) -> tuple[str, ...]:
-    """Only the example questions the assistant answers: a suggestion that gets
-    "not in my documents" would teach people the assistant is broken."""
-    return tuple(q for q in questions if assistant.ask(q).status == "answered")[:limit]
+    candidates = (f"What do the documents say about {t}?"
+                  for t in list(dict.fromkeys(topics))[:EXAMPLE_CANDIDATES])
+    return tuple(islice((q for q in candidates if answers(q)), EXAMPLES_OFFERED))
 
 
 def warn_if_stale(settings: Settings, index: SearchIndex) -> list[str]:
@@ -86,5 +88,6 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     warn_if_stale(settings, index)
     assistant = Assistant(index, encoder, max_quotes=settings.max_quotes,
                           max_question_chars=settings.max_question_chars)
-    assistant.examples = list(answered(assistant, examples_for(settings, index)))
+    assistant.examples = list(examples_for(
+        settings, index, answers=lambda q: assistant.ask(q).status == "answered"))
     return assistant

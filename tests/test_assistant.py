@@ -184,6 +184,23 @@ def test_the_same_sentence_in_two_documents_is_one_quote_with_also_in(tmp_path,
     assert same[0].also_in == ((other, "Beta Guide" if other == "b.txt" else "Alpha Guide"),)
 
 
+def test_examples_for_another_corpus_are_only_questions_it_answers(fixture_dir,
+                                                                    fake_encoder):
+    from assistant.service import examples_for
+    from assistant.settings import Settings
+    index = SearchIndex.build(load_corpus(fixture_dir)[0], fake_encoder)
+    every = examples_for(Settings(corpus_dir=fixture_dir), index)
+    asked = []
+
+    def answers(question: str) -> bool:
+        asked.append(question)
+        return question != every[0]
+    offered = examples_for(Settings(corpus_dir=fixture_dir), index, answers=answers)
+    assert len(offered) == 4 and every[0] not in offered
+    assert list(offered[:3]) == list(every[1:4])
+    assert asked == [every[0], *offered]  # stops asking once four are found
+
+
 def test_examples_for_another_corpus_name_topics_not_file_names(fixture_dir, fake_encoder,
                                                                 tmp_path):
     from assistant.service import examples_for
@@ -193,7 +210,7 @@ def test_examples_for_another_corpus_name_topics_not_file_names(fixture_dir, fak
     documents += load_corpus(fixture_dir)[0]
     index = SearchIndex.build(documents, fake_encoder)
     examples = examples_for(Settings(corpus_dir=tmp_path), index)
-    assert len(examples) >= 4 and not any("notitle.txt" in e for e in examples)
+    assert len(examples) == 4 and not any("notitle.txt" in e for e in examples)
     assert examples[0] == "What do the documents say about Vitamin B12 Basics?"
 
 
