@@ -179,6 +179,10 @@ class SerializedEncoder:
         with self._lock:
             return self._encoder.encode(texts, **kwargs)
 
+    def fit_window(self, texts: Sequence[str]) -> list[str]:
+        with self._lock:  # the same tokenizer as encode()
+            return self._encoder.fit_window(texts)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not delegated (and no recursion before __init__)
             raise AttributeError(name)

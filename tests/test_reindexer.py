@@ -104,3 +104,17 @@ def test_serialized_encoder_delegates_and_is_not_wrapped_twice(fake_encoder):
     assert wrapped.encode(["a b"]).shape == (1, fake_encoder.dimension)
     Reindexer(holder, lambda **_: None)
     assert holder.encoder is wrapped
+
+
+def test_the_shared_encoder_tokenizes_one_caller_at_a_time(fake_encoder):
+    """fit_window uses the model's tokenizer too, so it takes the same lock as encode."""
+    wrapped = SerializedEncoder(fake_encoder)
+    held = []
+    original = fake_encoder.fit_window
+
+    def recording(texts):
+        held.append(wrapped._lock.locked())
+        return original(texts)
+    fake_encoder.fit_window = recording
+    assert wrapped.fit_window(["one two three"]) == ["one two three"]
+    assert held == [True]
