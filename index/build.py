@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
-from tqdm import tqdm
 
 from corpus import Chunk, Document, Unit, chunk_document
 from index.embedder import Encoder
 from index.manifest import ChunkSettings, build_manifest
+from index.progress import Progress
 
 if TYPE_CHECKING:  # only for type hints: the builder reads a previous index, never imports it
     from index.store import SearchIndex
@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # only for type hints: the builder reads a previous index, ne
 logger = logging.getLogger(__name__)
 # Room left in the model's window for the title and section put before each chunk.
 HEADER_TOKENS = 48
+# Texts per encode() call. Sorted by length beforehand, so the size does not change
+# the padding; kept small because a chat sharing the model waits for one call.
+GROUP_SIZE = 128
 
 
 def unit_embedding_text(unit: Unit) -> str:
@@ -66,10 +69,10 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
     chunks_by_doc = {d.doc_id: chunk_document(d, max_tokens=settings.max_tokens,
                                               overlap=settings.overlap)
                      for d in documents}
-    fresh = [d for d in documents
-             if reuse is None or not _unchanged(reuse, d, chunks_by_doc[d.doc_id])]
-    texts = [unit_embedding_text(u) for d in fresh for u in d.units]
-    texts += [chunk_embedding_text(d, c) for d in fresh for c in chunks_by_doc[d.doc_id]]
+    old_chunks = _chunk_rows(reuse)
+    fresh = [d for d in documents if reuse is None
+             or not _unchanged(reuse, old_chunks, d, chunks_by_doc[d.doc_id])]
+    texts = embedding_texts(fresh, chunks_by_doc)
     # Past the model's window the rest of a text would be dropped silently; cut it
     # here, on purpose, where it can be counted and tested.
     fitted = encoder.fit_window(texts)
@@ -78,7 +81,12 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
         logger.info("%d of %d texts cut to the model's %d-token window", cut,
                     len(texts), encoder.max_tokens)
     texts = fitted
-    vectors = _encode(encoder, texts, progress=progress, batch_size=batch_size)
+    if progress and fresh:
+        names = ", ".join(d.doc_id for d in fresh[:3]) + (", …" if len(fresh) > 3 else "")
+        logger.info("embedding %d texts of %d new or changed documents (%s)",
+                    len(texts), len(fresh), names)
+    vectors = encode_texts(encoder, texts, progress=progress, batch_size=batch_size,
+                           what=f"Embedding texts of {len(fresh)} documents")
     new_units, new_chunks, cursor = {}, {}, 0
     for d in fresh:
         new_units[d.doc_id] = vectors[cursor:cursor + len(d.units)]
@@ -94,7 +102,7 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
             chunk_parts.append(new_chunks[d.doc_id])
         else:
             unit_parts.append(reuse.doc_unit_vectors(d.doc_id))
-            chunk_parts.append(reuse.doc_chunk_vectors(d.doc_id))
+            chunk_parts.append(reuse.chunk_vectors[old_chunks[d.doc_id]])
     dim = encoder.dimension
     manifest = build_manifest(documents, chunks_by_doc, encoder, settings,
                               reuse.manifest if reuse is not None else None,
@@ -107,23 +115,54 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
                       chunk_vectors=_stack(chunk_parts, dim))
 
 
-def _unchanged(previous: "SearchIndex", doc: Document, chunks: list[Chunk]) -> bool:
+def _chunk_rows(index: "SearchIndex | None") -> dict[str, list[int]]:
+    """doc_id -> the rows of its chunks in `index`, found in one pass (a pass per
+    document is quadratic: minutes for a library of thousands)."""
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(index.chunks if index is not None else ()):
+        rows.setdefault(chunk.doc_id, []).append(row)
+    return rows
+
+
+def _unchanged(previous: "SearchIndex", old_chunks: dict[str, list[int]], doc: Document,
+               chunks: list[Chunk]) -> bool:
     """Whether doc's stored vectors still fit: same content, parsed and cut the same."""
     return (previous.content_hash(doc.doc_id) == doc.content_hash
             and previous.documents[doc.doc_id].units == doc.units
-            and [c for c in previous.chunks if c.doc_id == doc.doc_id] == chunks)
+            and [previous.chunks[r] for r in old_chunks.get(doc.doc_id, ())] == chunks)
 
 
-def _encode(encoder: Encoder, texts: list[str], *, progress: bool,
-            batch_size: int) -> np.ndarray:
-    parts = []
-    with tqdm(total=len(texts), unit="text", desc="Embedding", disable=not progress,
-              leave=False) as bar:
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start:start + batch_size]
-            parts.append(encoder.encode(batch, batch_size=batch_size))
-            bar.update(len(batch))
-    return _stack(parts, encoder.dimension)
+def embedding_texts(documents: Iterable[Document],
+                    chunks_by_doc: dict[str, list[Chunk]]) -> list[str]:
+    """What a build embeds for these documents, in the order of the vectors it keeps:
+    every unit of every document, then every chunk of every document."""
+    documents = list(documents)
+    texts = [unit_embedding_text(u) for d in documents for u in d.units]
+    return texts + [chunk_embedding_text(d, c) for d in documents
+                    for c in chunks_by_doc[d.doc_id]]
+
+
+def encode_texts(encoder: Encoder, texts: list[str], *, progress: bool = False,
+                 batch_size: int = 32, group: int = GROUP_SIZE,
+                 what: str = "Embedding texts") -> np.ndarray:
+    """One vector per text, in the order given, each distinct text embedded once.
+
+    The model pads every batch to its longest text, so texts are embedded longest
+    first in groups of similar length (as sentence-transformers does inside one call)
+    and put back in order; groups keep the progress moving and memory flat."""
+    distinct = list(dict.fromkeys(texts))
+    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
+    vectors = np.empty((len(distinct), encoder.dimension), dtype=np.float32)
+    with Progress(len(distinct), what, enabled=progress) as bar:
+        for start in range(0, len(order), group):
+            rows = order[start:start + group]
+            vectors[rows] = encoder.encode([distinct[i] for i in rows],
+                                           batch_size=batch_size)
+            bar.update(len(rows))
+    if len(distinct) == len(texts):  # no text repeated: already in order
+        return vectors
+    row_of = {text: row for row, text in enumerate(distinct)}
+    return np.ascontiguousarray(vectors[[row_of[t] for t in texts]])
 
 
 def _stack(parts: list[np.ndarray], dim: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant.evaluation import read_questions
 from assistant.service import make_encoder, open_assistant, reindex
 from assistant.settings import Settings
+from index.build import embedding_texts
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / \
     "seed_questions.jsonl"
@@ -23,9 +24,31 @@ def _timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def _p95(samples: list[float]) -> float:
+def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def distinct_texts(encoder, index) -> list[str]:
+    """The texts a full build of `index`'s documents embeds, as the build embeds them."""
+    chunks_by_doc: dict = {}
+    for chunk in index.chunks:
+        chunks_by_doc.setdefault(chunk.doc_id, []).append(chunk)
+    docs = list(index.documents.values())
+    texts = encoder.fit_window(embedding_texts(
+        docs, {d.doc_id: chunks_by_doc.get(d.doc_id, []) for d in docs}))
+    return list(dict.fromkeys(texts))
+
+
+def encoder_throughput(encoder, index, *, sample: int | None = None) -> dict:
+    """Texts per second of the bare encoder (one encode() call, which sorts by length
+    itself) on the texts a build of `index` embeds, or on `sample` of them taken evenly."""
+    texts = distinct_texts(encoder, index)
+    chosen = texts if sample is None or sample >= len(texts) else \
+        texts[::max(1, len(texts) // sample)][:sample]
+    raw_s, _ = _timed(encoder.encode, chosen)
+    return {"texts_embedded": len(texts), "sample_texts": len(chosen),
+            "raw_texts_per_s": len(chosen) / raw_s}
 
 
 def _questions(settings: Settings, questions_file: Path | None, examples) -> list[str]:
@@ -76,7 +99,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
     rows = [
         ("questions x rounds", f"{len(questions)} x {max(1, repeat)}"),
         ("warm answer, median", f"{answer_ms:.1f} ms"),
-        ("warm answer, p95", f"{_p95(answer_times) * 1000:.1f} ms"),
+        ("warm answer, p95", f"{p95(answer_times) * 1000:.1f} ms"),
         ("bare query embedding, median", f"{embed_ms:.1f} ms"),
         ("answer / embedding (median ratio)", f"{answer_ms / embed_ms:.2f}x"),
         ("cold start to first answer, median", f"{statistics.median(cold):.2f} s"),

@@ -145,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "bm25s",
                   "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
+    # Progress of a build shows as log lines when stderr is not a terminal (CI, nohup).
+    for progress in ("index.progress", "index.build"):
+        logging.getLogger(progress).setLevel(logging.INFO)
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")
     try:

@@ -14,7 +14,8 @@ from ui.batch import batch_lines, parse_batch_line, valid_text
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
-    report = reindex(settings, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    # A bar on a terminal, else a log line every few seconds (index/progress.py).
+    report = reindex(settings, rebuild=args.rebuild, progress=True)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     if report.note:
