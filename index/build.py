@@ -143,13 +143,14 @@ def embedding_texts(documents: Iterable[Document],
 
 
 def encode_texts(encoder: Encoder, texts: list[str], *, progress: bool = False,
-                 batch_size: int = 32, group: int = GROUP_SIZE,
+                 batch_size: int = 32, group: int | None = None,
                  what: str = "Embedding texts") -> np.ndarray:
     """One vector per text, in the order given, each distinct text embedded once.
 
     The model pads every batch to its longest text, so texts are embedded longest
     first in groups of similar length (as sentence-transformers does inside one call)
     and put back in order; groups keep the progress moving and memory flat."""
+    group = group or GROUP_SIZE
     distinct = list(dict.fromkeys(texts))
     order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
     vectors = np.empty((len(distinct), encoder.dimension), dtype=np.float32)

@@ -11,6 +11,7 @@ from corpus.loading import content_hash, document_paths
 from index.embedder import Encoder
 from index.errors import IndexError_, IndexNotFound
 from index.manifest import ChunkSettings, corpus_mismatch
+from index.resume import ResumableEncoder, clear_resume_folders
 from index.storage import check_location
 from index.store import SearchIndex
 
@@ -73,9 +74,12 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
     if reusable is not None and not (report["added"] or report["changed"]
                                      or report["removed"]):
         return UpdateReport(index=reusable, path=Path(index_dir), saved=False, **report)
-    index = SearchIndex.build(documents, encoder, settings=settings, previous=reusable,
+    # Vectors are kept on disk as they are embedded, so a killed build resumes.
+    resumable = ResumableEncoder(encoder, Path(index_dir))
+    index = SearchIndex.build(documents, resumable, settings=settings, previous=reusable,
                               progress=progress, corpus=corpus)
     index.save(Path(index_dir))
+    clear_resume_folders(Path(index_dir))
     return UpdateReport(index=index, path=Path(index_dir), **report)
 
 

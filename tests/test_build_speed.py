@@ -105,3 +105,54 @@ def test_a_build_with_progress_logs_the_documents(fixture_dir, fake_encoder, cap
     assert any(m.startswith("embedding ") and first in m for m in messages)
     assert any(m.startswith(f"Embedding texts of {len(documents)} documents: ")
                and "done in" in m for m in messages)
+
+
+def test_a_killed_build_resumes_without_embedding_again(fixture_dir, fake_encoder,
+                                                          tmp_path, monkeypatch):
+    from index import resume
+    from index.update import update_index
+    monkeypatch.setattr(resume, "FLUSH_TEXTS", 1)  # every group is written at once
+
+    class Killed(Exception):
+        pass
+
+    class DiesAfterTwoCalls:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def encode(self, texts, **kwargs):
+            if self.inner.calls == 2:
+                raise Killed
+            return self.inner.encode(texts, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr("index.build.GROUP_SIZE", 8)
+    with pytest.raises(Killed):
+        update_index(fixture_dir, tmp_path / "index", DiesAfterTwoCalls(fake_encoder))
+    done_before = list(fake_encoder.texts)
+    assert len(done_before) == 16 and list((tmp_path / "index").glob(".embedded-*"))
+    fake_encoder.texts.clear()
+    report = update_index(fixture_dir, tmp_path / "index", fake_encoder)
+    assert not set(fake_encoder.texts) & set(done_before)  # not embedded again
+    assert len(fake_encoder.texts) + 16 == len(report.index.units) + len(report.index.chunks)
+    assert not list((tmp_path / "index").glob(".embedded-*"))  # cleared once saved
+    # the resumed vectors are the vectors: the same as a build from scratch
+    fresh = update_index(fixture_dir, tmp_path / "again", fake_encoder).index
+    assert np.allclose(report.index.unit_vectors, fresh.unit_vectors)
+    assert np.allclose(report.index.chunk_vectors, fresh.chunk_vectors)
+
+
+def test_vectors_of_another_model_are_not_resumed(fake_encoder, tmp_path):
+    from conftest import FakeEncoder
+    from index.resume import ResumableEncoder
+    first = ResumableEncoder(fake_encoder, tmp_path)
+    first.encode(["a text"])
+    first.flush()
+    other = FakeEncoder(weights_hash="other-weights")
+    ResumableEncoder(other, tmp_path).encode(["a text"])
+    assert other.texts == ["a text"]  # embedded by the other model, not taken over
+    again = FakeEncoder()
+    ResumableEncoder(again, tmp_path).encode(["a text"])
+    assert again.calls == 0  # the same model's vector is re-used

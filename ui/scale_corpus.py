@@ -5,7 +5,7 @@ asked, with the figures a maintainer of a big library needs.
     python -m ui.scale_corpus --limit 500          # a quick look
     python -m ui.scale_corpus --out DIR --pool FILE
 
-Steps: write each answer as DIR/docs/ID.md ("# question", then the answer; files already
+Steps: write each answer as DIR/docs/NNNNN_ID.md ("# question", then the answer; files already
 written are kept), build the index with `quotechat index` in a child process (its
 progress lines go to stderr; re-running after a kill starts the embedding over, but the
 documents stay written), then measure from the built index: build time and texts
@@ -39,7 +39,8 @@ def write_documents(pool: Path, docs: Path, limit: int | None = None) -> int:
             if limit is not None and count >= limit:
                 break
             row = json.loads(line)
-            path = docs / f"{row['id']}.md"
+            # The line number too: a few ids occur twice (14,374 ids, 14,406 answers).
+            path = docs / f"{count:05d}_{row['id']}.md"
             text = f"# {row['question']}\n\n{row['answer']}\n"
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
