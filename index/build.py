@@ -73,6 +73,9 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
     fresh = [d for d in documents if reuse is None
              or not _unchanged(reuse, old_chunks, d, chunks_by_doc[d.doc_id])]
     texts = embedding_texts(fresh, chunks_by_doc)
+    if progress:
+        logger.info("chunked %d documents: %d new or changed, %d texts to embed",
+                    len(documents), len(fresh), len(texts))
     # Past the model's window the rest of a text would be dropped silently; cut it
     # here, on purpose, where it can be counted and tested.
     fitted = encoder.fit_window(texts)

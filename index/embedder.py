@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -89,13 +90,33 @@ def check_model_path(model: str) -> str:
     return model
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local path or (when online) a hub id."""
+DEVICES = ("cpu", "cuda", "mps", "auto")
 
-    def __init__(self, model: str | None = None, *, device: str = "cpu") -> None:
+
+def check_device(device: str) -> str:
+    if device not in DEVICES:
+        raise ValueError(f"Unknown device {device!r}: use one of {', '.join(DEVICES)}.")
+    return device
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local path or (when online) a hub id.
+
+    On the CPU, questions are embedded by the model's ONNX export when there is one
+    (index/onnx_encoder.py: no torch to import, the same vectors); the first time the
+    torch model is loaded it writes that export. `device` None reads QUOTECHAT_DEVICE
+    (default cpu); "auto" takes a GPU when torch sees one. QUOTECHAT_ONNX=0 turns the
+    ONNX path off."""
+
+    def __init__(self, model: str | None = None, *, device: str | None = None,
+                 onnx: bool | None = None) -> None:
         self.model_path = check_model_path(model) if model else default_model_path()
         self.model_id = self._model_id(self.model_path)
-        self.device = device
+        self.device = check_device(device or os.environ.get("QUOTECHAT_DEVICE") or "cpu")
+        if onnx is None:  # QUOTECHAT_ONNX=0 keeps torch, e.g. to compare the two
+            onnx = os.environ.get("QUOTECHAT_ONNX", "1") != "0"
+        self._onnx_allowed = onnx and self.device == "cpu" and Path(self.model_path).is_dir()
+        self._fast = None  # an OnnxEncoder once warm_up found a good export
 
     @staticmethod
     def _model_id(model_path: str) -> str:
@@ -107,8 +128,13 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        device = self.device
+        if device == "auto":
+            import torch
+            device = "cuda" if torch.cuda.is_available() else \
+                "mps" if torch.backends.mps.is_available() else "cpu"
         try:
-            return SentenceTransformer(self.model_path, device=self.device)
+            model = SentenceTransformer(self.model_path, device=device)
         except (OSError, ValueError) as err:
             # The hub's own text ("Repo id must be in the form …") helps nobody here.
             what = "is not a loadable model folder" if Path(self.model_path).is_dir() \
@@ -116,10 +142,45 @@ class SentenceTransformerEmbedder:
             raise ModelNotFound(
                 f"Cannot load embedding model {self.model_path!r}: it {what} "
                 f"({type(err).__name__}). {_MODEL_HINT}") from err
+        self._write_onnx(model)
+        return model
+
+    def _onnx_folder(self) -> Path | None:
+        from index import onnx_encoder
+        if not self._onnx_allowed or onnx_encoder.exportable(Path(self.model_path)):
+            return None
+        return onnx_encoder.cache_dir(self.weights_hash)
+
+    def _write_onnx(self, model: Any) -> None:
+        """Export the model for torch-free questions, once per model; best effort."""
+        folder = self._onnx_folder()
+        if folder is None or (folder / "probes.json").is_file():
+            return
+        from index import onnx_encoder
+        try:
+            onnx_encoder.export(model, Path(self.model_path), folder)
+            logger.info("wrote the ONNX export of %s to %s", self.model_id, folder)
+        except Exception as err:  # noqa: BLE001 - torch's exporter raises anything
+            logger.warning("no ONNX export of %s (%s); questions use torch",
+                           self.model_id, err)
 
     def warm_up(self) -> None:
-        """Load the model now (start-up) rather than on the first question."""
+        """Load the model now (start-up) rather than on the first question: its ONNX
+        export when there is a good one, else the torch model."""
+        folder = self._onnx_folder()
+        if folder is not None and (folder / "probes.json").is_file():
+            from index.onnx_encoder import OnnxEncoder
+            try:
+                self._fast = OnnxEncoder(folder)
+                return
+            except Exception as err:  # noqa: BLE001 - a damaged export: use torch
+                logger.warning("ONNX export in %s unusable (%s); using torch", folder, err)
+                shutil.rmtree(folder, ignore_errors=True)
         _ = self._model
+
+    @property
+    def backend(self) -> str:
+        return "onnx" if self._fast is not None else "torch"
 
     @cached_property
     def weights_hash(self) -> str:
@@ -131,12 +192,16 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        if self._fast is not None:
+            return self._fast.dimension
         getter = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
         return int(getter())
 
     @property
     def max_tokens(self) -> int:
+        if self._fast is not None:
+            return self._fast.max_tokens
         return int(self._model.max_seq_length)
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
@@ -161,6 +226,8 @@ class SentenceTransformerEmbedder:
                progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self._fast is not None:
+            return self._fast.encode(texts, batch_size=batch_size)
         vectors = self._model.encode(list(texts), batch_size=batch_size,
                                      normalize_embeddings=True, convert_to_numpy=True,
                                      show_progress_bar=progress)

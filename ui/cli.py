@@ -23,6 +23,7 @@ from assistant.evaluation import EvalFileError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
 from index import ChunkSettings, IndexError_  # noqa: E402
+from index.embedder import DEVICES  # noqa: E402
 
 USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
 
@@ -50,6 +51,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH_OR_ID",
                         help="sentence-transformers model folder or hub id "
                              "(default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--device", choices=DEVICES, metavar="DEVICE",
+                        help="where the model runs: cpu (default; questions then use "
+                             "its ONNX export), cuda, mps, or auto (a GPU when present); "
+                             "also QUOTECHAT_DEVICE")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
 
 
@@ -148,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Progress of a build shows as log lines when stderr is not a terminal (CI, nohup).
     for progress in ("index.progress", "index.build"):
         logging.getLogger(progress).setLevel(logging.INFO)
+    if getattr(args, "device", None):  # read by the embedder wherever it is made
+        os.environ["QUOTECHAT_DEVICE"] = args.device
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")
     try:
