@@ -93,9 +93,11 @@ def export(st_model: Any, model_dir: Path, folder: Path) -> None:
             {"texts": list(PROBES), "vectors": np.asarray(expected).tolist(),
              "max_tokens": int(st_model.max_seq_length)}))
         OnnxEncoder(tmp)  # checks the probes; raises when they disagree
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.rename(tmp, folder)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process wrote it first; a reader may be using it
+            if not (folder / "probes.json").is_file():
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
