@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.progress import Progress
 from corpus.errors import (CorpusError, DocumentError, NothingToQuote, TooLarge,
                            Unreadable, UnsupportedType)
 from corpus.model import Document
@@ -149,8 +150,9 @@ def document_paths(root: Path) -> list[Path]:
     return scan_corpus(root)[0]
 
 
-def load_corpus(root: Path) -> tuple[list[Document], list[Skipped]]:
-    """All readable documents under root, and the files skipped with the reason."""
+def load_corpus(root: Path, *, progress: bool = False) -> tuple[list[Document], list[Skipped]]:
+    """All readable documents under root, and the files skipped with the reason;
+    `progress` shows the files read (a thousand files take minutes to split)."""
     root = Path(root)
     if not root.is_dir():
         what = "is a file, not a folder" if root.exists() else "does not exist"
@@ -158,12 +160,15 @@ def load_corpus(root: Path) -> tuple[list[Document], list[Skipped]]:
                           "of documents.")
     paths, skipped = scan_corpus(root)
     documents = []
-    for path in paths:
-        doc_id = path.relative_to(root).as_posix()
-        try:
-            documents.append(read_document(path, root))
-        except DocumentError as err:
-            skipped.append(Skipped(doc_id, str(err)))
+    with Progress(len(paths), f"Reading documents in {root}", enabled=progress,
+                  unit="file") as bar:
+        for path in paths:
+            doc_id = path.relative_to(root).as_posix()
+            try:
+                documents.append(read_document(path, root))
+            except DocumentError as err:
+                skipped.append(Skipped(doc_id, str(err)))
+            bar.update(1, doc_id)
     for item in skipped:
         logger.info("skipped %s: %s", item.path, item.reason)
     if not documents:

@@ -11,7 +11,7 @@ import numpy as np
 from corpus import Chunk, Document, Unit, chunk_document
 from index.embedder import Encoder
 from index.manifest import ChunkSettings, build_manifest
-from index.progress import Progress
+from corpus.progress import Progress
 
 if TYPE_CHECKING:  # only for type hints: the builder reads a previous index, never imports it
     from index.store import SearchIndex

@@ -47,7 +47,7 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
     """`settings` None keeps the chunk settings the index was built with (defaults for a
     new index), so `index --chunk-tokens 120` is remembered by later commands."""
     check_location(Path(index_dir))  # before reading a whole corpus for nothing
-    documents, skipped = load_corpus(Path(corpus_dir))
+    documents, skipped = load_corpus(Path(corpus_dir), progress=progress)
     corpus = str(Path(corpus_dir).resolve())
     previous, note = load_previous(index_dir)
     if previous is not None and corpus_mismatch(previous.manifest, corpus):

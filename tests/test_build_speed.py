@@ -11,7 +11,7 @@ import pytest
 from corpus import load_corpus
 from index import SearchIndex
 from index.build import encode_texts
-from index.progress import Progress
+from corpus.progress import Progress
 
 
 def test_vectors_come_back_in_the_order_of_the_texts(fake_encoder):
@@ -62,7 +62,7 @@ class Clock:
 
 def test_progress_is_log_lines_when_not_a_terminal(caplog):
     clock, stream = Clock(), io.StringIO()  # StringIO.isatty() is False, like nohup
-    caplog.set_level(logging.INFO, logger="index.progress")
+    caplog.set_level(logging.INFO, logger="corpus.progress")
     with Progress(300, "Embedding texts of 7 documents", stream=stream, every=5,
                   clock=clock) as bar:
         bar.update(100)  # too soon for a line
@@ -79,7 +79,7 @@ def test_progress_is_log_lines_when_not_a_terminal(caplog):
 
 
 def test_no_progress_when_not_asked(caplog):
-    caplog.set_level(logging.INFO, logger="index.progress")
+    caplog.set_level(logging.INFO, logger="corpus.progress")
     with Progress(10, "x", enabled=False, stream=io.StringIO(), clock=Clock()) as bar:
         bar.update(10)
     assert caplog.records == []
@@ -90,7 +90,7 @@ def test_a_terminal_gets_a_bar_not_lines(caplog):
         def isatty(self) -> bool:
             return True
     terminal = Terminal()
-    caplog.set_level(logging.INFO, logger="index.progress")
+    caplog.set_level(logging.INFO, logger="corpus.progress")
     with Progress(10, "Embedding", stream=terminal, clock=Clock()) as bar:
         bar.update(10)
     assert caplog.records == [] and "Embedding" in terminal.getvalue()
@@ -98,6 +98,7 @@ def test_a_terminal_gets_a_bar_not_lines(caplog):
 
 def test_a_build_with_progress_logs_the_documents(fixture_dir, fake_encoder, caplog):
     caplog.set_level(logging.INFO, logger="index")
+    caplog.set_level(logging.INFO, logger="corpus.progress")
     documents, _ = load_corpus(fixture_dir)
     SearchIndex.build(documents, fake_encoder, progress=True)
     messages = [r.getMessage() for r in caplog.records]
@@ -156,3 +157,15 @@ def test_vectors_of_another_model_are_not_resumed(fake_encoder, tmp_path):
     again = FakeEncoder()
     ResumableEncoder(again, tmp_path).encode(["a text"])
     assert again.calls == 0  # the same model's vector is re-used
+
+
+def test_reading_a_corpus_logs_files_read_and_names_the_file(fixture_dir, caplog,
+                                                             monkeypatch):
+    import corpus.progress
+    monkeypatch.setattr(corpus.progress, "LOG_EVERY_S", 0.0)  # a line per file
+    caplog.set_level(logging.INFO, logger="corpus.progress")
+    documents, _ = load_corpus(fixture_dir, progress=True)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0].startswith(f"Reading documents in {fixture_dir}: 1/")
+    assert "(at " in lines[0] and lines[-1].endswith(" s")  # the final line
+    assert len(lines) >= len(documents)

@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "pypdf"):
         logging.getLogger(noisy).setLevel(logging.WARNING if args.verbose else logging.ERROR)
     # Progress of a build shows as log lines when stderr is not a terminal (CI, nohup).
-    for progress in ("index.progress", "index.build"):
+    for progress in ("corpus.progress", "index.build"):
         logging.getLogger(progress).setLevel(logging.INFO)
     if getattr(args, "device", None):  # read by the embedder wherever it is made
         os.environ["QUOTECHAT_DEVICE"] = args.device

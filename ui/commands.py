@@ -14,7 +14,7 @@ from ui.batch import batch_lines, parse_batch_line, valid_text
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
-    # A bar on a terminal, else a log line every few seconds (index/progress.py).
+    # A bar on a terminal, else a log line every few seconds (corpus/progress.py).
     report = reindex(settings, rebuild=args.rebuild, progress=True)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)

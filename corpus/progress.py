@@ -1,5 +1,6 @@
 """Progress of a long step: a tqdm bar on a terminal, plain log lines elsewhere (CI,
-`nohup`, a maintainer's re-index), so a 30-minute build is never silent."""
+`nohup`, a maintainer's re-index), so a 30-minute build is never silent. In corpus/,
+the bottom layer, so reading documents and embedding them report alike."""
 from __future__ import annotations
 
 import logging
@@ -16,10 +17,11 @@ class Progress:
     one log line every `every` seconds (and one at the end)."""
 
     def __init__(self, total: int, what: str, *, enabled: bool = True, stream=None,
-                 every: float = LOG_EVERY_S, clock: Callable[[], float] = time.monotonic,
-                 log: logging.Logger = logger) -> None:
-        self.total, self.what, self.done = total, what, 0
-        self._clock, self._every, self._log = clock, every, log
+                 every: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 log: logging.Logger = logger, unit: str = "text") -> None:
+        self.total, self.what, self.done, self.current = total, what, 0, ""
+        self._clock, self._log = clock, log
+        self._every = LOG_EVERY_S if every is None else every
         self._start = self._last = clock()
         stream = stream if stream is not None else sys.stderr
         terminal = enabled and hasattr(stream, "isatty") and stream.isatty()
@@ -27,7 +29,7 @@ class Progress:
         self._lines = enabled and not terminal
         if terminal:
             from tqdm import tqdm
-            self._bar = tqdm(total=total, unit="text", desc=what, leave=False, file=stream)
+            self._bar = tqdm(total=total, unit=unit, desc=what, leave=False, file=stream)
 
     def __enter__(self) -> "Progress":
         return self
@@ -38,8 +40,10 @@ class Progress:
         elif self._lines and exc[0] is None and self.total:
             self._log.info("%s", self.line(final=True))
 
-    def update(self, count: int) -> None:
+    def update(self, count: int, current: str = "") -> None:
+        """`count` more done; `current` names what was just done (a file)."""
         self.done += count
+        self.current = current
         if self._bar is not None:
             self._bar.update(count)
         elif self._lines and self._clock() - self._last >= self._every \
@@ -55,7 +59,8 @@ class Progress:
         if final:
             return text + f", done in {elapsed:.1f} s"
         left = (self.total - self.done) / rate if rate else float("inf")
-        return text + (f", about {_duration(left)} left" if left != float("inf") else "")
+        text += f", about {_duration(left)} left" if left != float("inf") else ""
+        return text + (f" (at {self.current})" if self.current else "")
 
 
 def _duration(seconds: float) -> str:
