@@ -7,6 +7,7 @@ product equals cosine similarity.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -147,7 +148,8 @@ class SentenceTransformerEmbedder:
 
     def _onnx_folder(self) -> Path | None:
         from index import onnx_encoder
-        if not self._onnx_allowed or onnx_encoder.exportable(Path(self.model_path)):
+        if not self._onnx_allowed or onnx_encoder.exportable(Path(self.model_path)) \
+                or importlib.util.find_spec("onnxruntime") is None:
             return None
         return onnx_encoder.cache_dir(self.weights_hash)
 
