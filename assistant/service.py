@@ -18,7 +18,8 @@ EXAMPLES_OFFERED = 4
 
 
 def make_encoder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.model)
+    return SentenceTransformerEmbedder(settings.model, device=settings.device,
+                                       onnx=settings.onnx)
 
 
 def reindex(settings: Settings, *, rebuild: bool = False, progress: bool = False,

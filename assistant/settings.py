@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.assistant import MAX_QUESTION_CHARS, MAX_QUOTES
 from corpus import DEFAULT_CORPUS
 from index import ChunkSettings
+from index.embedder import check_device
 
 MIN_CHUNK_TOKENS = 8
 PROJECT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
@@ -25,6 +26,8 @@ ENV_VARS = {
     "chunk_overlap": "QUOTECHAT_CHUNK_OVERLAP",
     "max_question_chars": "QUOTECHAT_MAX_QUESTION_CHARS",
     "max_quotes": "QUOTECHAT_MAX_QUOTES",
+    "device": "QUOTECHAT_DEVICE",
+    "onnx": "QUOTECHAT_ONNX",
 }
 
 
@@ -54,10 +57,13 @@ class Settings:
     max_question_chars: int = MAX_QUESTION_CHARS
     max_quotes: int = MAX_QUOTES
     examples: tuple[str, ...] = field(default=())
+    device: str = "cpu"  # where the torch model runs: cpu, cuda, mps or auto
+    onnx: bool = True  # on the CPU, questions embedded by the model's ONNX export
 
     def __post_init__(self) -> None:
         if self.max_question_chars < 10:
             raise ValueError("max_question_chars must be at least 10.")
+        check_device(self.device)
         if not 1 <= self.max_quotes <= 10:
             raise ValueError("max_quotes must be between 1 and 10.")
         if self.chunk_tokens is not None and self.chunk_tokens < MIN_CHUNK_TOKENS:
@@ -102,8 +108,12 @@ class Settings:
 def _convert(name: str, var: str, raw: str):
     if name in ("corpus_dir", "index_dir"):
         return Path(raw).expanduser()
-    if name == "model":
+    if name in ("model", "device"):
         return raw
+    if name == "onnx":
+        if raw not in ("0", "1"):
+            raise ValueError(f"{var}={raw!r}: use 1 (ONNX for questions) or 0 (torch).")
+        return raw == "1"
     try:
         return int(raw)
     except ValueError:

@@ -105,17 +105,14 @@ class SentenceTransformerEmbedder:
 
     On the CPU, questions are embedded by the model's ONNX export when there is one
     (index/onnx_encoder.py: no torch to import, the same vectors); the first time the
-    torch model is loaded it writes that export. `device` None reads QUOTECHAT_DEVICE
-    (default cpu); "auto" takes a GPU when torch sees one. QUOTECHAT_ONNX=0 turns the
-    ONNX path off."""
+    torch model is loaded it writes that export (`onnx=False`: never). `device` "auto"
+    takes a GPU when torch sees one."""
 
-    def __init__(self, model: str | None = None, *, device: str | None = None,
-                 onnx: bool | None = None) -> None:
+    def __init__(self, model: str | None = None, *, device: str = "cpu",
+                 onnx: bool = True) -> None:
         self.model_path = check_model_path(model) if model else default_model_path()
         self.model_id = self._model_id(self.model_path)
-        self.device = check_device(device or os.environ.get("QUOTECHAT_DEVICE") or "cpu")
-        if onnx is None:  # QUOTECHAT_ONNX=0 keeps torch, e.g. to compare the two
-            onnx = os.environ.get("QUOTECHAT_ONNX", "1") != "0"
+        self.device = check_device(device)
         self._onnx_allowed = onnx and self.device == "cpu" and Path(self.model_path).is_dir()
         self._fast = None  # an OnnxEncoder once warm_up found a good export
 

@@ -3,6 +3,7 @@ never used; options that choose the device refuse what they do not know."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -22,6 +23,23 @@ def test_an_unknown_device_is_refused():
         check_device("tpu")
     with pytest.raises(ValueError, match="Unknown device"):
         SentenceTransformerEmbedder(device="gpu")
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"QUOTECHAT_DEVICE": "tpu"}, "Unknown device 'tpu': use one of cpu, cuda, mps, auto"),
+    ({"QUOTECHAT_ONNX": "yes"}, "QUOTECHAT_ONNX='yes': use 1 (ONNX for questions) or 0"),
+])
+def test_settings_refuse_an_unknown_device_or_onnx_value(environ, message):
+    from assistant.settings import Settings
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Settings.from_env(environ)
+
+
+def test_settings_pass_the_device_and_onnx_choice_to_the_encoder():
+    from assistant.service import make_encoder
+    from assistant.settings import Settings
+    encoder = make_encoder(Settings.from_env({"QUOTECHAT_ONNX": "0"}, device="auto"))
+    assert encoder.device == "auto" and encoder._onnx_folder() is None  # torch only
 
 
 def test_the_command_line_refuses_an_unknown_device():

@@ -63,6 +63,7 @@ def _cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]
     """Process start to first answer, as a user of `quotechat ask` sees it."""
     command = [sys.executable, "-m", "ui.cli", "ask", "--json", "--corpus",
                str(settings.corpus_dir), "--index", str(settings.index_path), question]
+    command[4:4] = ["--device", settings.device]
     if settings.model:
         command[4:4] = ["--model", settings.model]
     samples = []
@@ -89,9 +90,10 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Settings(corpus_dir=settings.corpus_dir, index_dir=Path(tmp) / "index",
                          model=settings.model, chunk_tokens=settings.chunk_tokens,
-                         chunk_overlap=settings.chunk_overlap)
+                         chunk_overlap=settings.chunk_overlap, device=settings.device)
         # The torch model, as `quotechat index` uses it, loaded before the clock starts.
-        encoder = SentenceTransformerEmbedder(fresh.model, onnx=False)
+        encoder = SentenceTransformerEmbedder(fresh.model, device=settings.device,
+                                              onnx=False)
         encoder.warm_up()
         build_s, report = _timed(reindex, fresh, encoder=encoder)
         noop_s, _ = _timed(reindex, fresh, encoder=encoder)

@@ -141,7 +141,8 @@ def port_number(raw: str) -> int:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model,
                              chunk_tokens=getattr(args, "chunk_tokens", None),
-                             chunk_overlap=getattr(args, "chunk_overlap", None))
+                             chunk_overlap=getattr(args, "chunk_overlap", None),
+                             device=getattr(args, "device", None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,8 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Progress of a build shows as log lines when stderr is not a terminal (CI, nohup).
     for progress in ("corpus.progress", "index.build"):
         logging.getLogger(progress).setLevel(logging.INFO)
-    if getattr(args, "device", None):  # read by the embedder wherever it is made
-        os.environ["QUOTECHAT_DEVICE"] = args.device
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")
     try:
