@@ -19,7 +19,14 @@ from ui.replicas import (NEW_DOCUMENT, NEW_QUESTION, NEW_QUOTE, PROJECT, ask, ch
 
 BALANCER_PORT, PORTS = 7940, (7941, 7942)
 UPSTREAMS = [f"127.0.0.1:{p}" for p in PORTS]
+PASSWORD = "replica test passphrase"
 SWITCH_WITHIN = 60  # seconds; a bound for a loaded CI machine, not a measurement
+
+
+def pinned_clients(balancer) -> list:
+    """One API client per replica, each pinned to it by nginx's affinity cookie."""
+    keys = routing_keys(balancer.url, UPSTREAMS)
+    return [chat_client(balancer.url, routing_key=keys[u]) for u in UPSTREAMS]
 
 
 def _require_nginx() -> None:
@@ -46,7 +53,8 @@ def cluster(shared):
     corpus, index = shared
     # Both start on an empty index folder: both try to build it, one at a time; the
     # second finds it built and uses it.
-    replicas = start_replicas(PORTS, corpus, index, options=["--watch-index", "0.5"])
+    replicas = start_replicas(PORTS, corpus, index, options=["--watch-index", "0.5"],
+                              env={"QUOTECHAT_ADMIN_PASSWORD": PASSWORD})
     try:
         with Balancer(BALANCER_PORT, UPSTREAMS, show_upstream=True) as balancer:
             balancer.wait_ready()
@@ -81,8 +89,7 @@ def test_a_browser_sticks_to_one_replica(cluster):
 def test_both_replicas_switch_to_a_new_index_version_by_themselves(cluster, shared):
     replicas, balancer = cluster
     corpus, index = shared
-    keys = routing_keys(balancer.url, UPSTREAMS)
-    via_balancer = [chat_client(balancer.url, routing_key=keys[u]) for u in UPSTREAMS]
+    via_balancer = pinned_clients(balancer)
     direct = [chat_client(r.url) for r in replicas]
     for client in via_balancer + direct:  # the queue's join and its event stream: one replica
         assert "Dehydration is a frequent trigger for cramps." in \
@@ -95,3 +102,35 @@ def test_both_replicas_switch_to_a_new_index_version_by_themselves(cluster, shar
     assert switched, "\n".join(r.log()[-1500:] for r in replicas)
     for client in direct:
         assert NEW_QUOTE in ask(client, NEW_QUESTION)
+
+
+def test_a_reindex_on_one_replicas_maintainers_page_reaches_the_other(cluster, shared,
+                                                                      browser):
+    """In a browser through nginx, pinned to the first replica: delete the document
+    and re-index there; the second replica follows by itself."""
+    replicas, balancer = cluster
+    corpus, _ = shared
+    clients = pinned_clients(balancer)
+    assert all(NEW_QUOTE in ask(c, NEW_QUESTION) for c in clients)  # after the test above
+    context = browser.new_context()
+    try:
+        context.add_cookies([{"name": AFFINITY_COOKIE, "url": balancer.url,
+                              "value": routing_keys(balancer.url, UPSTREAMS)[UPSTREAMS[0]]}])
+        page = context.new_page()
+        page.goto(balancer.url + "/")
+        page.get_by_role("tab", name="Maintainers").click()
+        page.locator("#qc-admin-password input").fill(PASSWORD)
+        page.locator("#qc-admin-signin").click()
+        page.locator("#qc-remove-choice input").fill(NEW_DOCUMENT[0])
+        page.get_by_role("option", name=NEW_DOCUMENT[0]).click()
+        page.locator("#qc-remove").click()
+        page.locator("#qc-admin-status", has_text=f"Deleted {NEW_DOCUMENT[0]}").wait_for()
+        assert not (corpus / NEW_DOCUMENT[0]).exists()  # the shared corpus folder
+        page.locator("#qc-reindex").click()
+        page.locator("#qc-admin-status", has_text="Re-indexed").wait_for(timeout=120_000)
+    finally:
+        context.close()
+    assert NEW_QUOTE not in ask(clients[0], NEW_QUESTION)  # swapped by its own re-index
+    switched = wait_until(lambda: NEW_QUOTE not in ask(clients[1], NEW_QUESTION),
+                          SWITCH_WITHIN, step=0.2)
+    assert switched, replicas[1].log()[-1500:]
