@@ -220,3 +220,26 @@ def test_two_reindexes_of_one_folder_at_once_both_count(corpus, tmp_path, fake_e
     second.join(10)
     live = SearchIndex.load(index_dir)
     assert {"quokka.md", "wombat.md"} <= set(live.documents)
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({}, 2.0), ({"QUOTECHAT_WATCH_INDEX": "0"}, 0.0), ({"QUOTECHAT_WATCH_INDEX": "0.5"}, 0.5)])
+def test_serve_watches_every_two_seconds_unless_told(environ, expected):
+    from ui.settings import WebSettings
+    assert WebSettings.from_env(environ).watch_index == expected
+
+
+@pytest.mark.parametrize("environ, overrides, message", [
+    ({"QUOTECHAT_WATCH_INDEX": "often"}, {}, "QUOTECHAT_WATCH_INDEX='often' is not a number"),
+    ({}, {"watch_index": -1.0}, "must be 0 \\(off\\) to 3600 seconds"),
+])
+def test_a_bad_watch_interval_is_refused_with_the_fix(environ, overrides, message):
+    from ui.settings import WebSettings
+    with pytest.raises(ValueError, match=message):
+        WebSettings.from_env(environ, **overrides)
+
+
+def test_serve_refuses_a_negative_watch_interval_cleanly(capsys):
+    from ui.cli import main
+    assert main(["serve", "--watch-index", "-1", "--port", "7949"]) == 2
+    assert "to 3600 seconds" in capsys.readouterr().err

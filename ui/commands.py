@@ -110,11 +110,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.web import launch
     from ui.settings import WebSettings
     settings = WebSettings.serving(settings, admin_password=args.admin_password,
                                    feedback_file=args.feedback,
                                    watch_index=args.watch_index)
+    from ui.web import launch  # gradio: after the settings are known to be usable
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     # Replicas sharing the index folder follow each other's re-indexes.
     watcher = watch_index(assistant, settings, interval=settings.watch_index) \

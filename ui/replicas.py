@@ -179,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=7950,
                         help="nginx's port; the replicas take the next two")
     args = parser.parse_args(argv)
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                        ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                        ("TOKENIZERS_PARALLELISM", "false")):
+        os.environ.setdefault(name, value)  # as ui.cli: offline, quiet
     from assistant.index_watch import DEFAULT_INTERVAL
     interval = DEFAULT_INTERVAL if args.interval is None else args.interval
     samples = _measure(max(1, args.runs), interval, args.port)
