@@ -74,6 +74,9 @@ class IndexWatcher:
             return False
         if index.version != pointed_version(self.root):
             return False  # superseded while loading; the next poll loads the newer one
+        # A re-index in this process may still swap its own (newer) index in between
+        # this check and the swap below; CURRENT then names it, and the next poll
+        # brings it back. The pointer is the truth, the swap only follows it.
         old = self.assistant.index.version
         self.assistant.use_index(index)
         logger.info("now answering from index %s (was %s)", index.version, old)

@@ -56,6 +56,8 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
     later save would be built from an older reading of the corpus and drop the
     first one's changes)."""
     check_location(Path(index_dir))  # before reading a whole corpus for nothing
+    if not Path(corpus_dir).is_dir():
+        load_corpus(Path(corpus_dir))  # its own message; no index folder made for a typo
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     with FileLock(str(Path(index_dir) / UPDATE_LOCK)):
         return _update_index(corpus_dir, index_dir, encoder, settings=settings,
