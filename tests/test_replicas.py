@@ -84,6 +84,9 @@ def test_a_browser_sticks_to_one_replica(cluster):
     assert served_by == {first.headers[UPSTREAM_HEADER]}
     keys = routing_keys(balancer.url, UPSTREAMS)  # and other browsers reach the other
     assert sorted(keys) == sorted(UPSTREAMS)
+    # Gradio's own client keeps the cookie of its first response, so it sticks too.
+    assert "Dehydration is a frequent trigger for cramps." in \
+        ask(chat_client(balancer.url), "What causes muscle cramps?")
 
 
 def test_both_replicas_switch_to_a_new_index_version_by_themselves(cluster, shared):
