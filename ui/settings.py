@@ -5,9 +5,8 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from assistant.settings import Settings
-
 from assistant.index_watch import DEFAULT_INTERVAL
+from assistant.settings import Settings
 
 WEB_ENV_VARS = {"feedback_file": "QUOTECHAT_FEEDBACK_FILE",
                 "admin_password": "QUOTECHAT_ADMIN_PASSWORD",
@@ -51,13 +50,13 @@ def _web_values(environ: dict[str, str] | None, overrides: dict) -> dict:
     if environ.get(WEB_ENV_VARS["admin_password"]):
         values["admin_password"] = environ[WEB_ENV_VARS["admin_password"]]
     if environ.get(WEB_ENV_VARS["watch_index"]):
-        values["watch_index"] = seconds(environ[WEB_ENV_VARS["watch_index"]],
-                                        WEB_ENV_VARS["watch_index"])
+        values["watch_index"] = _seconds(environ[WEB_ENV_VARS["watch_index"]],
+                                         WEB_ENV_VARS["watch_index"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values
 
 
-def seconds(raw: str, name: str = "--watch-index") -> float:
+def _seconds(raw: str, name: str) -> float:
     try:
         return float(raw)
     except ValueError:
