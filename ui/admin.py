@@ -49,22 +49,26 @@ class Upload(NamedTuple):
     name: str  # the name the maintainer's browser (or an API client) gave the file
 
 
-class UploadedFiles(gr.File):
-    """gr.File that hands over each file's own name, as sent, beside gradio's copy.
+def uploads_as_sent(payload: Any) -> list[Upload] | None:
+    """An upload field's value: each file's own name, as sent, beside gradio's copy.
 
     gradio stores an upload under a cleaned-up name ("../../x.md" becomes "x.md", NUL
     and control characters are dropped), so the copy's name cannot tell a plain name
-    from a path; ui.library must see the name as sent to refuse it. Also skips the
-    empty temporary file gr.File(type="filepath") leaves in the upload folder per file.
-    """
+    from a path; ui.library must see the name as sent to refuse it. gradio has checked
+    that each path is one of its uploads before this runs."""
+    if payload is None:
+        return None
+    files = payload.root if hasattr(payload, "root") else [payload]
+    return [Upload(Path(f.path), f.orig_name or Path(f.path).name) for f in files]
 
-    is_template = True  # drawn by the page as a plain gr.File
 
-    def preprocess(self, payload: Any) -> list[Upload] | None:
-        if payload is None:
-            return None
-        files = payload.root if hasattr(payload, "root") else [payload]
-        return [Upload(Path(f.path), f.orig_name or Path(f.path).name) for f in files]
+def upload_field(**kwargs: Any) -> gr.File:
+    """gr.File whose value is uploads_as_sent. Set on the instance: a gr.File subclass
+    would make gradio write a .pyi stub beside this module at import. Also skips the
+    empty temporary file gr.File(type="filepath") leaves in the upload folder per file."""
+    field = gr.File(file_count="multiple", **kwargs)
+    field.preprocess = uploads_as_sent  # type: ignore[method-assign]
+    return field
 
 
 def discard_upload(path: Path) -> None:
@@ -204,10 +208,9 @@ def build_admin(assistant: Any, settings: WebSettings) -> list[Any]:
     with gr.Column(visible=False, elem_id="qc-admin") as panel:
         docs = gr.HTML(elem_id="qc-docs")
         with gr.Group():
-            files = UploadedFiles(label="Add documents (.txt, .md, .pdf, .html, .docx; at "
-                                        "most 5 MB each)",
-                                  file_count="multiple", file_types=list(SUFFIXES),
-                                  elem_id="qc-upload")
+            files = upload_field(label="Add documents (.txt, .md, .pdf, .html, .docx; at "
+                                       "most 5 MB each)",
+                                 file_types=list(SUFFIXES), elem_id="qc-upload")
             replace = gr.Checkbox(label="Replace documents that have the same file name",
                                   elem_id="qc-replace")
             add = gr.Button("Add to the library", elem_id="qc-add")
