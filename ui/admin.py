@@ -75,7 +75,7 @@ def discard_upload(path: Path) -> None:
     """Delete gradio's copy of an upload (and its folder, once empty) after handling it,
     accepted or refused: the corpus has its own copy, and a refused one is kept nowhere.
     Only inside gradio's upload folder, whatever path a request names."""
-    folder = Path(gr.utils.get_upload_folder()).resolve()
+    folder = Path(get_upload_folder()).resolve()
     path = Path(path)
     if not path.resolve().is_relative_to(folder) or path.resolve() == folder:
         return
@@ -107,7 +107,12 @@ class AdminTab:
         self.assistant = assistant
         self.corpus_dir = Path(settings.corpus_dir)
         self.guard = LoginGuard(settings.admin_password or "")
-        self.reindexer = Reindexer(assistant, functools.partial(reindex, settings))
+        build = functools.partial(reindex, settings)
+
+        def timed_build(**kwargs: Any) -> Any:  # called once the re-index lock is held
+            self._reindex_started = time.time()
+            return build(**kwargs)
+        self.reindexer = Reindexer(assistant, timed_build)
         self._reindex_started = time.time()
 
     def view(self) -> tuple[str, Any]:
@@ -130,14 +135,16 @@ class AdminTab:
         status line)"""
         session = getattr(request, "session_hash", None) or "?"
         client = getattr(getattr(request, "client", None), "host", None) or "?"
-        refused = (False, "", SKIP, SKIP, SKIP, SKIP, SKIP, SKIP)
+
+        def refused(message: str) -> tuple:
+            return (False, "", render_status(message, ok=False)) + (SKIP,) * 5
         try:
             ok = await self.guard.check_async(attempt, session=session, client=client)
         except TooManyAttempts as err:
-            return refused[:2] + (render_status(str(err), ok=False),) + refused[3:]
+            return refused(str(err))
         if not ok:
             logger.warning("wrong maintainer password from %s", client)  # never the text
-            return refused[:2] + (render_status("Wrong password.", ok=False),) + refused[3:]
+            return refused("Wrong password.")
         table, menu = await asyncio.to_thread(self.view)  # reads the corpus folder
         return (True, "", "", gr.update(visible=False), gr.update(visible=True), table,
                 menu, self.running_note())
@@ -185,7 +192,6 @@ class AdminTab:
         if self.reindexer.running:  # said at once, not after the running one ends
             return self.running_note(), SKIP, SKIP
         progress(0, desc="Re-indexing: reading and embedding documents…")
-        self._reindex_started = time.time()
         try:
             report = self.reindexer.run(progress=True)
         except ReindexRunning:  # started by another maintainer a moment ago

@@ -184,7 +184,9 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
     admin password; not launched."""
     settings = settings or WebSettings()
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
-    with _App(title="quotechat") as app:
+    # Uploads picked but never added stay in gradio's upload folder: swept hourly (the
+    # maintainers' tab deletes the ones it handles at once).
+    with _App(title="quotechat", delete_cache=(3600, 3600)) as app:
         app.source_routes = [source_route(settings.corpus_dir, lambda: assistant.index)]
         gr.Markdown("# quotechat", elem_id="qc-title")
         if settings.admin_password:
