@@ -50,6 +50,7 @@ server {{
         proxy_set_header Host $http_host;  # with the port, for the URLs Gradio builds
         proxy_set_header X-Forwarded-Host $http_host;
         proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;  # sign-in limits per visitor
         proxy_buffering off;  # answers arrive as server-sent events: pass them on at once
         proxy_cache off;
         proxy_read_timeout 300s;  # a maintainer's re-index streams progress for minutes
