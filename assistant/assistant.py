@@ -129,8 +129,13 @@ class Assistant:
         self.index = index
 
     def passage(self, quote: Quote) -> Passage:
-        """The chunk around a quote (its whole section when short), for showing a source."""
-        doc = self.index.documents[quote.doc_id]
+        """The chunk around a quote (its whole section when short), for showing a source.
+        LookupError when the live index no longer holds the quoted text (swapped for a
+        new version since the answer): a passage is only ever shown around the quote."""
+        doc = self.index.documents.get(quote.doc_id)
+        if doc is None or doc.text[quote.start:quote.end] != quote.text:
+            raise LookupError(f"{quote.doc_id}:{quote.start}-{quote.end} is not in index "
+                              f"{self.index.version}")
         chunk = next((c for c in self.index.chunks if c.doc_id == quote.doc_id
                       and c.start <= quote.start and quote.end <= c.end), None)
         start, end = (chunk.start, chunk.end) if chunk else (quote.start, quote.end)

@@ -158,7 +158,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"(?!.{0,20}\b(?:for (?:years|months|weeks|ages)|every day|each day|daily|a day|per day)\b)",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
-        r"handful|whole (?:bottle|pack|box)|bottle of)\b",
+        r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
+        # "way more of my sleeping pills than I should have"
+        rf"\b{_TOOK}\b.{{0,15}}\b(?:way|far|much|a lot|loads) more\b.{{0,30}}\b{_DRUG}\b"
+        r".{0,20}\bthan (?:i|he|she|they|you) (?:should|was|were|'m|am|is|are)\b",
         # A small child who ate or swallowed any medicine or poison.
         rf"\b(?:toddler|baby|kid|child|little (?:one|boy|girl)|\d+ ?(?:year|yr|month)s?[- ]old|"
         rf"son|daughter)\b.{{0,40}}\b(?:ate|eaten|swallowed|got into|chewed)\b.{{0,40}}\b{_DRUG}\b",
@@ -176,13 +179,18 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "self_harm": (
         r"\bkill(?:ing)? myself\b|\bend (?:my|it) (?:life|all)\b|\bend it all\b",
+        # Someone else about to: "my friend says she's going to kill herself".
+        r"\b(?:going to|gonna|wants? to|trying to|tried to|threatening to|will|'ll) "
+        r"(?:kill|hurt|harm) (?:himself|herself|themselves|themself)\b",
         r"\bsuicid\w*",
         r"\b(?:want|wanna|going|plan|planning) to die\b|\bdon'?t want to (?:live|be alive)\b",
         # Not wanting to exist, in indirect words.
         r"\b(?:don'?t|do not|dont) want to (?:be here|exist|be around|wake up|go on)\b",
         r"\b(?:rather|wish i could|want to|hope i|hoping i)\b.{0,15}\b(?:not|never|don'?t) "
         r"wake up\b",
-        r"\b(?:sleep|disappear|go away|be gone)\b (?:forever|for good|permanently)\b",
+        r"\b(?:sleep|disappear\w*|go away|went away|be gone)\b (?:forever|for good|permanently)\b",
+        r"\b(?:everyone|everybody|they|my family)\b.{0,25}\b(?:fine|better|happier)\b"
+        r".{0,10}\bif i\b",
         r"\bwant (?:it|it all|everything|all this|this) to (?:stop|end) (?:for good|forever)\b",
         r"\bcan'?t go on\b|\bno (?:point|reason) (?:in )?(?:living|going on|being alive|to live)\b",
         # "Better without me", "nobody would notice if I was gone".
@@ -218,6 +226,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:soaked|soaking) (?:through|right through)\b.{0,20}\b(?:towels?|bandages?|"
         r"cloths?|dressings?|shirt|t-shirt)\b",
         r"\b(?:so much|loads of|a pool of) blood\b",
+        # A bleed of any kind that gushes or will not stop ("nosebleed … it's gushing").
+        r"\b(?:nose ?bleed|bleed)\w*\b.{0,40}\b(?:gushing|pouring|spurting|won'?t stop|"
+        r"not stopping|for (?:over )?an hour|for hours)\b",
         r"\b(?:pouring|gushing|spurting|pumping|streaming|pissing) (?:out )?blood\b",
     ),
     "unconscious": (

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock
+
 from corpus import Skipped, load_corpus
 from corpus.loading import content_hash, document_paths
 from index.embedder import Encoder
@@ -16,6 +18,9 @@ from index.storage import check_location
 from index.store import SearchIndex
 
 logger = logging.getLogger(__name__)
+# Not storage's ".lock", which write_version takes inside an update: a second lock on the
+# same file from the same process would wait for itself.
+UPDATE_LOCK = ".update.lock"
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,24 @@ def update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
                  settings: ChunkSettings | None = None, rebuild: bool = False,
                  progress: bool = False) -> UpdateReport:
     """`settings` None keeps the chunk settings the index was built with (defaults for a
-    new index), so `index --chunk-tokens 120` is remembered by later commands."""
+    new index), so `index --chunk-tokens 120` is remembered by later commands.
+
+    One update at a time per index folder, across processes and machines sharing it:
+    a second one waits, then starts from the version the first saved (unlocked, the
+    later save would be built from an older reading of the corpus and drop the
+    first one's changes)."""
     check_location(Path(index_dir))  # before reading a whole corpus for nothing
+    if not Path(corpus_dir).is_dir():
+        load_corpus(Path(corpus_dir))  # its own message; no index folder made for a typo
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with FileLock(str(Path(index_dir) / UPDATE_LOCK)):
+        return _update_index(corpus_dir, index_dir, encoder, settings=settings,
+                             rebuild=rebuild, progress=progress)
+
+
+def _update_index(corpus_dir: Path, index_dir: Path, encoder: Encoder, *,
+                  settings: ChunkSettings | None, rebuild: bool,
+                  progress: bool) -> UpdateReport:
     documents, skipped = load_corpus(Path(corpus_dir), progress=progress)
     corpus = str(Path(corpus_dir).resolve())
     previous, note = load_previous(index_dir)

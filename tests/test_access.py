@@ -46,14 +46,71 @@ def test_wrong_password_fails_after_a_delay(attempt):
     assert clock.slept == [1.0]
 
 
-def test_too_many_wrong_passwords_lock_everyone_out_for_a_while():
+def test_too_many_wrong_passwords_lock_that_session_out_for_a_while():
     check, clock = guard(max_failures=3, window=60)
     for _ in range(3):
-        assert not check.check("guess")
-    with pytest.raises(TooManyAttempts, match="wait 61 seconds"):
-        check.check("s3cret pässword")  # even the right one, during the lock-out
+        assert not check.check("guess", session="s1", client="1.2.3.4")
+        clock.now += 1
+    with pytest.raises(TooManyAttempts, match="wait 58 seconds"):
+        check.check("s3cret pässword", session="s1", client="1.2.3.4")  # even the right one
+    clock.now += 58
+    assert check.check("s3cret pässword", session="s1", client="1.2.3.4")
+
+
+def test_a_flood_of_wrong_passwords_never_keeps_another_session_out():
+    """The issue's attack: one session (or address) guessing must not lock out a
+    maintainer signing in from elsewhere, nor from another session at the same address."""
+    check, clock = guard(max_failures=5, window=60)
+    for _ in range(50):
+        try:
+            check.check("guess", session="attacker", client="6.6.6.6")
+        except TooManyAttempts:
+            pass
+        clock.now += 1.0
+    assert clock.slept.count(1.0) == 5  # the rest were refused without checking
+    clock.slept.clear()
+    assert check.check("s3cret pässword", session="maintainer", client="10.0.0.2")
+    assert clock.slept == []  # another address waits for nothing
+    assert check.check("s3cret pässword", session="maintainer", client="6.6.6.6")
+
+
+def test_one_address_is_checked_once_per_delay_however_many_sessions_it_opens():
+    """A guesser who opens a new session per guess (session ids are the browser's to
+    choose) gets one check per second, and no more than a few queued; others none."""
+    check, clock = guard(delay=1.0, max_wait=5.0)
+    waits = [check.admit(session=f"s{n}", client="6.6.6.6") for n in range(6)]
+    assert waits == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    with pytest.raises(TooManyAttempts, match="from your address at once; wait 7 seconds"):
+        check.admit(session="s7", client="6.6.6.6")
+    assert check.admit(session="other", client="10.0.0.2") == 0.0
+    clock.now += 6
+    assert check.admit(session="s8", client="6.6.6.6") == 0.0  # the queue has drained
+
+
+def test_the_async_check_waits_like_the_sync_one(monkeypatch):
+    import asyncio
+    slept = []
+
+    async def fake_sleep(seconds):
+        slept.append(seconds)
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    check, clock = guard(delay=1.0)
+    run = asyncio.run
+    assert run(check.check_async("s3cret pässword", session="a", client="c")) is True
+    assert run(check.check_async("no", session="b", client="c")) is False
+    assert slept == [1.0, 1.0]  # b waited for a's slot, then for its own wrong password
+
+
+def test_forgotten_sessions_and_addresses_free_their_memory(monkeypatch):
+    from ui import access
+    monkeypatch.setattr(access, "MAX_TRACKED", 100)
+    check, clock = guard(window=60)
+    for n in range(300):
+        check.check("guess", session=f"s{n}", client=f"10.0.{n // 250}.{n % 250}")
+    assert len(check._failures) <= 101 and len(check._next_check) <= 101
     clock.now += 61
-    assert check.check("s3cret pässword")
+    check.check("s3cret pässword", session="new", client="10.9.9.9")
+    assert len(check._failures) == 0
 
 
 def test_password_is_required_and_never_shown():

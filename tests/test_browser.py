@@ -292,3 +292,33 @@ def test_duplicate_upload_is_refused_then_document_removed(chat, app):
     chat.page.locator("#qc-admin-status", has_text="Re-indexed").wait_for(timeout=120_000)
     assert "quokkas.md" not in app.assistant.index.documents
     chat.shot("admin-removed")
+
+
+def test_an_open_page_shows_the_new_index_version_and_sign_out_works(chat, browser, app):
+    """The footer of a page left open during a re-index catches up by itself (the
+    index may also change on another replica or by `quotechat index`)."""
+    observer = open_chat(browser, app.url)
+    try:
+        old = app.assistant.index.version
+        observer.page.locator("#qc-footer", has_text=old).wait_for()
+        _admin_tab(chat)
+        _sign_in(chat, PASSWORD)
+        chat.page.locator("#qc-docs table").wait_for(state="visible")
+        chat.page.locator("#qc-upload input[type=file]").set_input_files(
+            files=[{"name": "wombats.md", "mimeType": "text/markdown",
+                    "buffer": b"# Wombats\n\nWombats dig burrows with their claws.\n"}])
+        chat.page.locator("#qc-upload", has_text="wombats.md").wait_for()
+        chat.page.locator("#qc-add").click()
+        chat.page.locator("#qc-admin-status", has_text="Added wombats.md").wait_for()
+        chat.page.locator("#qc-reindex").click()
+        chat.page.locator("#qc-admin-status", has_text="Re-indexed").wait_for(
+            timeout=120_000)
+        new = app.assistant.index.version
+        assert new != old
+        observer.page.locator("#qc-footer", has_text=f"Index {new}").wait_for(
+            timeout=30_000)  # the page was not reloaded
+        chat.page.locator("#qc-signout").click()
+        chat.page.locator("#qc-admin-password input").wait_for(state="visible")
+        assert not chat.page.locator("#qc-docs").is_visible()
+    finally:
+        close_chat(observer)

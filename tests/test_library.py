@@ -48,6 +48,18 @@ def test_unsafe_names_are_refused(name):
         safe_name(name)
 
 
+@pytest.mark.parametrize("name,problem", [
+    ("../../x.md", "contains a folder separator"), ("a\\b.md", "contains a folder separator"),
+    ("..", "starts with '..'"), ("...md", "starts with '..'"),
+    ("nul\x00name.md", r"control character \(NUL\)"),
+    ("tab\tname.md", r"control character \(U\+0009\)"),
+    ("trailing.md\n", r"control character \(U\+000A\)"),
+    ("rtl\u202edm.txt", r"control character \(U\+202E\)")])
+def test_paths_and_control_characters_are_refused_with_the_reason(name, problem):
+    with pytest.raises(UnsafeFileName, match=problem + ".*not saved"):
+        safe_name(name)
+
+
 @pytest.mark.parametrize("name", ["paper.pdf", "page.html", "page.HTM", "letter.docx"])
 def test_the_corpus_formats_are_accepted(name):
     assert safe_name(name) == name

@@ -4,6 +4,10 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
 * tests/triage_examples.jsonl: the labelled set the rules were written against.
 * tests/triage_check.jsonl: a check set of new wordings, written before the rules were
   tuned (see the module docstring of assistant/triage.py).
+* tests/triage_fresh.jsonl: 26 emergencies and 24 alarming non-emergencies written
+  later still, and scored once before any rule changed (24/26 caught, 1 false alarm);
+  the two misses were then fixed by broader structures, so it is no longer held out.
+  Held to the issue's bar as a whole: every emergency, at most 5% false alarms.
 * assistant/dev_questions/home_dev.jsonl: its `emergency` questions must all be caught and
   its `answer` / `not_found` questions must (almost) never fire.
 """
@@ -25,6 +29,7 @@ def _load(path: Path) -> list[dict]:
 
 EXAMPLES = _load(HERE / "triage_examples.jsonl")
 CHECK = _load(HERE / "triage_check.jsonl")
+FRESH = _load(HERE / "triage_fresh.jsonl")
 LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
             for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
 DEV = _load(HERE.parent / "assistant" / "dev_questions" / "home_dev.jsonl")
@@ -42,7 +47,17 @@ def test_each_labelled_file_covers_every_category_and_enough_negatives(rows):
 
 
 def test_labelled_files_do_not_overlap():
-    assert not {e["message"] for e in EXAMPLES} & {e["message"] for e in CHECK}
+    files = [{e["message"] for e in rows} for rows in (EXAMPLES, CHECK, FRESH)]
+    assert all(not a & b for i, a in enumerate(files) for b in files[i + 1:])
+
+
+def test_fresh_set_catches_every_emergency_with_few_false_alarms():
+    wrong = [e["message"] for e in FRESH if e["label"] != "none"
+             and triage(e["message"]).category != e["label"]]
+    negatives = [e for e in FRESH if e["label"] == "none"]
+    alarms = [e["message"] for e in negatives if triage(e["message"]).emergency]
+    assert len(negatives) >= 20 and not wrong, wrong
+    assert len(alarms) / len(negatives) <= 0.05, alarms
 
 
 @pytest.mark.parametrize("example", LABELLED)

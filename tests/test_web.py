@@ -207,7 +207,8 @@ def test_maintainer_actions_refuse_a_session_that_has_not_signed_in(tmp_path):
     fns = {f.name: f.fn for f in build_app(fake, settings).fns.values()}
     # The signed-in flag is a gr.State: gradio takes it from the server-side session,
     # never from the request, so a direct API call always arrives with False.
-    for status in (fns["on_add"]([str(upload)], True, False)[0],
+    from ui.admin import Upload
+    for status in (fns["on_add"]([Upload(upload, "new.md")], True, False)[0],
                    fns["on_remove"]("keep.md", False)[0],
                    fns["on_reindex"](False)[0]):
         assert "Sign in first" in status

@@ -20,6 +20,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from assistant.evaluation import EvalFileError  # noqa: E402
+from assistant.index_watch import DEFAULT_INTERVAL  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
 from index import ChunkSettings, IndexError_  # noqa: E402
@@ -39,8 +40,8 @@ EPILOG = """examples:
 settings: command-line options win over QUOTECHAT_CORPUS, QUOTECHAT_INDEX,
 QUOTECHAT_MODEL, QUOTECHAT_CHUNK_TOKENS, QUOTECHAT_CHUNK_OVERLAP,
 QUOTECHAT_MAX_QUOTES, QUOTECHAT_MAX_QUESTION_CHARS, QUOTECHAT_DEVICE; QUOTECHAT_ONNX=0
-embeds questions with torch; serve also reads QUOTECHAT_ADMIN_PASSWORD and
-QUOTECHAT_FEEDBACK_FILE."""
+embeds questions with torch; serve also reads QUOTECHAT_ADMIN_PASSWORD,
+QUOTECHAT_FEEDBACK_FILE and QUOTECHAT_WATCH_INDEX."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="save helpful / not helpful feedback, with each answer's "
                         "question and sources, to this JSON-lines file (default: "
                         "QUOTECHAT_FEEDBACK_FILE; neither: feedback is off)")
+    p.add_argument("--watch-index", type=float, metavar="SECONDS",
+                   help="look this often for a new index version (a re-index by another "
+                        "replica sharing --index, or by `quotechat index`) and switch to "
+                        "it; 0: off (default: QUOTECHAT_WATCH_INDEX, else "
+                        f"{DEFAULT_INTERVAL:g})")
 
     p = sub.add_parser("bench", help="measure latency, cold start and index build time")
     _common(p)

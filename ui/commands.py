@@ -8,6 +8,7 @@ import sys
 from assistant import Answer
 from assistant.evaluation import (evaluate_home, evaluate_medquad, file_format,
                                   read_questions)
+from assistant.index_watch import watch_index
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
 from ui.batch import batch_lines, parse_batch_line, valid_text
@@ -110,22 +111,33 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.web import launch
     from ui.settings import WebSettings
     settings = WebSettings.serving(settings, admin_password=args.admin_password,
-                                   feedback_file=args.feedback)
+                                   feedback_file=args.feedback,
+                                   watch_index=args.watch_index)
+    from ui.web import launch  # gradio: after the settings are known to be usable
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
+    # Replicas sharing the index folder follow each other's re-indexes.
+    watcher = watch_index(assistant, settings, interval=settings.watch_index) \
+        if settings.watch_index else None
     print(f"quotechat: serving {len(assistant.index.documents)} documents on "
           f"http://{args.host}:{args.port}", file=sys.stderr)
     print("quotechat: maintainers' tab " + ("on" if settings.admin_password else
           "off (set QUOTECHAT_ADMIN_PASSWORD to serve it)") + "; feedback " +
           (f"saved to {settings.feedback_file}" if settings.feedback_file else "off"),
           file=sys.stderr)
+    print("quotechat: " + (f"following new index versions in {settings.index_path} "
+                           f"every {settings.watch_index:g} s" if watcher else
+                           "not following new index versions (--watch-index 0)"),
+          file=sys.stderr)
     try:
         launch(assistant, host=args.host, port=args.port, settings=settings)
     except OSError as err:
         raise OSError(f"cannot serve on {args.host}:{args.port} ({err}); is another "
                       "quotechat running? Choose another port with --port.") from err
+    finally:
+        if watcher:
+            watcher.stop()
     return 0
 
 

@@ -57,11 +57,28 @@ class DocumentNotFound(LibraryError):
     pass
 
 
+def _name_problem(name: str) -> str | None:
+    """What makes a name a path or a trick rather than a file name, said plainly (the
+    browser sends the name as the maintainer's computer has it; an API client, anything)."""
+    controls = sorted({ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf")})
+    if controls:
+        shown = ", ".join("NUL" if ch == "\x00" else f"U+{ord(ch):04X}" for ch in controls)
+        return f"contains a control character ({shown})"
+    if "/" in name or "\\" in name:
+        return "contains a folder separator ('/' or '\\'), so it is a path"
+    if name.startswith(".."):
+        return "starts with '..', which names a parent folder"
+    return None
+
+
 def safe_name(name: str) -> str:
     """The file name to store an upload under, or UnsafeFileName / UnsupportedFileType."""
-    name = unicodedata.normalize("NFC", str(name or "")).strip()
-    if "/" in name or "\\" in name or "\x00" in name:
-        raise UnsafeFileName(f"{name!r} is a path; upload a file with a plain name.")
+    name = unicodedata.normalize("NFC", str(name or ""))
+    problem = _name_problem(name)  # before strip(), which would drop a trailing "\n"
+    if problem:
+        raise UnsafeFileName(f"{name!r} {problem}; it was not saved. Upload it under a "
+                             "plain file name.")
+    name = name.strip()
     if not name or len(name) > MAX_NAME_CHARS or not _SAFE_NAME.match(name) \
             or name.endswith((".", " ")):
         raise UnsafeFileName(

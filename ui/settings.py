@@ -5,10 +5,12 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from assistant.index_watch import DEFAULT_INTERVAL
 from assistant.settings import Settings
 
 WEB_ENV_VARS = {"feedback_file": "QUOTECHAT_FEEDBACK_FILE",
-                "admin_password": "QUOTECHAT_ADMIN_PASSWORD"}
+                "admin_password": "QUOTECHAT_ADMIN_PASSWORD",
+                "watch_index": "QUOTECHAT_WATCH_INDEX"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,15 @@ class WebSettings(Settings):
     feedback_file: Path | None = None
     # The web maintainers' page exists only when a password is set; never shown in repr.
     admin_password: str | None = field(default=None, repr=False)
+    # How often (seconds) to look for a new index version written by another replica or
+    # `quotechat index`; 0 turns it off (the index changes only by this app's re-index).
+    watch_index: float = DEFAULT_INTERVAL
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0 <= self.watch_index <= 3600:
+            raise ValueError(f"the index watch interval {self.watch_index} must be 0 "
+                             "(off) to 3600 seconds.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "WebSettings":
@@ -38,5 +49,15 @@ def _web_values(environ: dict[str, str] | None, overrides: dict) -> dict:
         values["feedback_file"] = Path(environ[WEB_ENV_VARS["feedback_file"]]).expanduser()
     if environ.get(WEB_ENV_VARS["admin_password"]):
         values["admin_password"] = environ[WEB_ENV_VARS["admin_password"]]
+    if environ.get(WEB_ENV_VARS["watch_index"]):
+        values["watch_index"] = _seconds(environ[WEB_ENV_VARS["watch_index"]],
+                                         WEB_ENV_VARS["watch_index"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values
+
+
+def _seconds(raw: str, name: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds.") from None

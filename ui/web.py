@@ -23,6 +23,7 @@ from ui.style import CSS, HEAD, SCROLL_TO_QUESTION  # noqa: E402
 
 logger = logging.getLogger(__name__)
 SUGGESTIONS = 3  # example questions offered with a not-found reply
+FOOTER_REFRESH_SECONDS = 5  # how soon an open page shows a new index version
 
 # Local fonts only: the page must not depend on a font CDN. Dark blue and red buttons so
 # white labels keep a contrast of at least 4.5:1 (the default orange has under 3:1).
@@ -183,7 +184,9 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
     admin password; not launched."""
     settings = settings or WebSettings()
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
-    with _App(title="quotechat") as app:
+    # Uploads picked but never added stay in gradio's upload folder: swept hourly (the
+    # maintainers' tab deletes the ones it handles at once).
+    with _App(title="quotechat", delete_cache=(3600, 3600)) as app:
         app.source_routes = [source_route(settings.corpus_dir, lambda: assistant.index)]
         gr.Markdown("# quotechat", elem_id="qc-title")
         if settings.admin_password:
@@ -197,10 +200,15 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
             _chat(assistant, feedback)
             footer_updates = []
         footer = gr.HTML(footer_html(assistant), elem_id="qc-footer")
-        # The index version can change under a running app (re-index): refresh it.
-        app.load(lambda: footer_html(assistant), None, footer)
+        # The index can change under an open page (a re-index here, on another replica
+        # or by `quotechat index`): refresh on load, after a re-index here, and every
+        # few seconds; outside the queue, as it only formats a string.
+        refresh = dict(fn=lambda: footer_html(assistant), inputs=None, outputs=footer,
+                       queue=False, show_progress="hidden", api_visibility="private")
+        app.load(**refresh)
+        gr.Timer(FOOTER_REFRESH_SECONDS).tick(**refresh)
         for event in footer_updates:
-            event.then(lambda: footer_html(assistant), None, footer)
+            event.then(**refresh)
     return app
 
 
