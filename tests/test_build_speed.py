@@ -169,3 +169,14 @@ def test_reading_a_corpus_logs_files_read_and_names_the_file(fixture_dir, caplog
     assert lines[0].startswith(f"Reading documents in {fixture_dir}: 1/")
     assert "(at " in lines[0] and lines[-1].endswith(" s")  # the final line
     assert len(lines) >= len(documents)
+
+
+def test_texts_are_fitted_to_the_window_in_groups(fixture_dir, fake_encoder, monkeypatch):
+    monkeypatch.setattr("index.build.FIT_GROUP", 5)
+    sizes = []
+    fit = fake_encoder.fit_window
+    monkeypatch.setattr(fake_encoder, "fit_window", lambda texts: sizes.append(len(texts))
+                        or fit(texts))
+    documents, _ = load_corpus(fixture_dir)
+    index = SearchIndex.build(documents, fake_encoder)
+    assert max(sizes) == 5 and sum(sizes) == len(index.units) + len(index.chunks)
