@@ -94,20 +94,41 @@ def recall(found: np.ndarray, truth: np.ndarray, k: int) -> float:
     return float(np.mean([len(set(f[:k]) & set(t[:k])) / k for f, t in zip(found, truth)]))
 
 
-def measure(name: str, make, base: np.ndarray, queries: np.ndarray, truth: np.ndarray,
-            settings: list[tuple[str, object]], threads: list[int]) -> dict:
-    """Build one index type, save it, and time single-query searches per setting."""
-    faiss.omp_set_num_threads(max(threads))
+def built(name: str, make, base: np.ndarray, cache: Path | None) -> tuple:
+    """The index, its build time, its size on disk and the memory it took; with a
+    cache folder, built once and read back on later runs (build figures kept)."""
+    key = f"{name.split()[0]}-{len(base)}-{base[0, :4].tobytes().hex()}"
+    if cache and (cache / f"{key}.json").is_file():
+        figures = json.loads((cache / f"{key}.json").read_text())
+        before = rss_mb()
+        index = faiss.read_index(str(cache / f"{key}.faiss"))
+        log(f"{name}: read from {cache}; built earlier {figures}")
+        return index, figures["build_s"], figures["disk_mb"], rss_mb() - before
     before = rss_mb()
     t0 = time.perf_counter()
     index = make(base)
     build_s = time.perf_counter() - t0
     memory = rss_mb() - before
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
         path = Path(tmp) / "x.faiss"
         faiss.write_index(index, str(path))
         disk = path.stat().st_size / 1e6
+        if cache:
+            path.rename(cache / f"{key}.faiss")
+            (cache / f"{key}.json").write_text(json.dumps(
+                {"build_s": round(build_s, 1), "disk_mb": round(disk, 1)}))
+    return index, build_s, disk, memory
+
+
+def measure(name: str, make, base: np.ndarray, queries: np.ndarray, truth: np.ndarray,
+            settings: list[tuple[str, object]], threads: list[int],
+            cache: Path | None = None, build_only: bool = False) -> dict:
+    """Build one index type, save it, and time single-query searches per setting."""
+    faiss.omp_set_num_threads(max(threads))
+    index, build_s, disk, memory = built(name, make, base, cache)
     log(f"{name}: built in {build_s:.1f}s, {disk:.0f} MB on disk, +{memory:.0f} MB RSS")
+    if build_only:
+        settings = []
     rows = []
     for label, apply in settings:
         apply(index)
@@ -184,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--flat-sizes", default="", help="e.g. 10000,30000,100000,300000")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--cache", type=Path, help="keep built HNSW/IVF indexes here and "
+                    "read them back on the next run (build figures kept)")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build (into --cache) without timing searches")
     args = ap.parse_args(argv)
     if args.vectors < 1000 or args.queries < 10:
         ap.error("use at least 1000 vectors and 10 queries")
@@ -194,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = perturbed(held_out, seed=args.seed + 1)
     faiss.omp_set_num_threads(max(threads))
     t0 = time.perf_counter()
-    truth_scores, truth = faiss.knn(queries, base, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    truth_scores, truth = faiss.knn(queries[:10 if args.build_only else None], base, 10,
+                                    metric=faiss.METRIC_INNER_PRODUCT)
     log(f"exact neighbours in {time.perf_counter() - t0:.1f}s; top-1 cosine median "
         f"{np.median(truth_scores[:, 0]):.3f}, top-1 minus top-2 median "
         f"{np.median(truth_scores[:, 0] - truth_scores[:, 1]):.4f}")
@@ -204,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
               "top1_top2_gap_median": round(float(np.median(
                   truth_scores[:, 0] - truth_scores[:, 1])), 4),
               "results": []}
-    kinds = [k for k in args.kinds.split(",") if k]
+    kinds = [k for k in args.kinds.split(",") if k and not (args.build_only and k == "flat")]
     ints = lambda s: [int(v) for v in s.split(",") if v]  # noqa: E731
     flat_q = queries[:min(len(queries), 200)]  # flat at 1M is slow: fewer timed queries
     for kind in kinds:
@@ -219,17 +245,17 @@ def main(argv: list[str] | None = None) -> int:
             report["results"].append(measure(
                 f"hnsw M={spec['M']} efConstruction={spec['ef_construction']}",
                 lambda b: dense.build(b, spec), base, queries, truth,
-                _set_ef(ints(args.ef)), threads))
+                _set_ef(ints(args.ef)), threads, args.cache, args.build_only))
         elif kind == "ivf":
             log("building IVF")
             report["results"].append(measure(
                 "ivf-flat", ivf, base, queries, truth, _set_nprobe(ints(args.nprobe)),
-                threads))
+                threads, args.cache, args.build_only))
         else:
             ap.error(f"unknown kind {kind!r}; use flat, hnsw, ivf")
         if args.out:
             args.out.write_text(json.dumps(report, indent=1))
-    if args.flat_sizes:
+    if args.flat_sizes and not args.build_only:
         report["flat_by_size"] = flat_sizes(base, queries, ints(args.flat_sizes))
     text = json.dumps(report, indent=1)
     if args.out:
