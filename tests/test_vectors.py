@@ -136,6 +136,11 @@ def test_stored_vectors_share_the_index_and_keep_it_alive():
         index = dense.build(vectors, spec)
         view = dense.stored_vectors(index)[10:20]
         assert not view.flags.writeable
+        holder = view
+        while isinstance(holder, np.ndarray):
+            holder = holder.base
+        assert holder.owner is index  # freed only when the last view goes
+        del holder
         del index
         gc.collect()
         assert np.array_equal(view, vectors[10:20])
