@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nprobe", default="8,16,32,64,128", help="IVF nprobe values")
     ap.add_argument("--flat-sizes", default="", help="e.g. 10000,30000,100000,300000")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--clusters", type=int, default=5000,
+                    help="Gaussian clusters in the mixture (fewer vectors each: harder)")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--cache", type=Path, help="keep built HNSW/IVF indexes here and "
                     "read them back on the next run (build figures kept)")
@@ -214,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("use at least 1000 vectors and 10 queries")
     threads = sorted({1, faiss.omp_get_max_threads()})
     log(f"generating {args.vectors} + {args.queries} vectors of {args.dim} dims")
-    data = sentence_like(args.vectors + args.queries, args.dim, seed=args.seed)
+    data = sentence_like(args.vectors + args.queries, args.dim, seed=args.seed,
+                         clusters=args.clusters)
     base, held_out = data[:args.vectors], data[args.vectors:]
     queries = perturbed(held_out, seed=args.seed + 1)
     faiss.omp_set_num_threads(max(threads))
@@ -225,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{np.median(truth_scores[:, 0]):.3f}, top-1 minus top-2 median "
         f"{np.median(truth_scores[:, 0] - truth_scores[:, 1]):.4f}")
     report = {"vectors": args.vectors, "queries": args.queries, "dim": args.dim,
+              "clusters": args.clusters,
               "cpu_threads": faiss.omp_get_max_threads(), "faiss": faiss.__version__,
               "top1_cosine_median": round(float(np.median(truth_scores[:, 0])), 4),
               "top1_top2_gap_median": round(float(np.median(
