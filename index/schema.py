@@ -2,11 +2,15 @@
 
 Every field a reader of the index relies on is required with its type, and so are the
 checksums of every data file, so removing them cannot turn the checksum check off.
+`dense` (the FAISS index types) is optional: an index written before it was recorded
+is flat; when present it must be whole.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from index.vectors import spec_problem
 
 DATA_FILES = ("documents.json", "chunks.json", "units.faiss", "chunks.faiss")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -58,8 +62,23 @@ def manifest_problem(manifest: Any) -> str | None:
             return problem
         if not _SHA256.match(entry["content_hash"]):
             return f"document {doc_id!r} has no valid content_hash"
+    problem = _dense_problem(manifest.get("dense"))
+    if problem:
+        return problem
     files = manifest["files"]
     for name in DATA_FILES:
         if not isinstance(files.get(name), str) or not _SHA256.match(files[name]):
             return f"the checksum of {name} is missing"
+    return None
+
+
+def _dense_problem(specs: Any) -> str | None:
+    if specs is None:
+        return None
+    if not isinstance(specs, dict) or set(specs) != {"units", "chunks"}:
+        return "'dense' does not name the index types of units and chunks"
+    for name, spec in specs.items():
+        problem = spec_problem(spec)
+        if problem:
+            return f"the dense index of {name} {problem}"
     return None

@@ -17,6 +17,7 @@ import numpy as np
 
 from corpus import Chunk, Document, Unit
 from corpus.abbreviations import defined_abbreviations, merge_definitions
+from index import vectors as dense
 from index.build import build_index, chunk_embedding_text
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
@@ -32,18 +33,13 @@ class Hit:
     score: float
 
 
-def _flat_ip(vectors: np.ndarray, dimension: int) -> faiss.Index:
-    index = faiss.IndexFlatIP(dimension)
-    if len(vectors):
-        index.add(vectors)
-    return index
-
-
 class SearchIndex:
     def __init__(self, *, manifest: dict, documents: Sequence[Document],
-                 chunks: Sequence[Chunk], unit_vectors: np.ndarray,
-                 chunk_vectors: np.ndarray) -> None:
-        self.manifest = manifest
+                 chunks: Sequence[Chunk], unit_vectors: np.ndarray | None,
+                 chunk_vectors: np.ndarray | None,
+                 loaded: tuple[faiss.Index, faiss.Index] | None = None) -> None:
+        """`loaded`: the FAISS indexes read from disk; without them they are built, of
+        the type index/vectors.py chooses by size, and the manifest records which."""
         self.documents = {d.doc_id: d for d in documents}
         self.units: list[Unit] = [u for d in documents for u in d.units]
         self.chunks = list(chunks)
@@ -53,10 +49,15 @@ class SearchIndex:
             self._unit_offset[d.doc_id] = offset
             offset += len(d.units)
         self.unit_chunk = self._map_units_to_chunks()
-        dim = int(manifest["dimension"])
-        self.unit_vectors, self.chunk_vectors = unit_vectors, chunk_vectors
-        self._dense_units = _flat_ip(unit_vectors, dim)
-        self._dense_chunks = _flat_ip(chunk_vectors, dim)
+        if loaded is None:
+            loaded = (dense.build(unit_vectors, dense.choose(len(unit_vectors))),
+                      dense.build(chunk_vectors, dense.choose(len(chunk_vectors))))
+        self._dense_units, self._dense_chunks = loaded
+        self.manifest = dict(manifest, dense={"units": dense.spec_of(loaded[0]),
+                                              "chunks": dense.spec_of(loaded[1])})
+        # Views of the vectors the FAISS indexes hold: exact, and not a second copy.
+        self.unit_vectors = dense.stored_vectors(self._dense_units)
+        self.chunk_vectors = dense.stored_vectors(self._dense_chunks)
         self._lexical_units = LexicalIndex(
             [f"{u.section} {u.search_text}" if u.kind != "paragraph" else u.search_text
              for u in self.units])
@@ -98,8 +99,8 @@ class SearchIndex:
         k = min(k, index.ntotal)
         if k <= 0:
             return []
-        scores, ids = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
-        return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        scores, ids = dense.search(index, query, k)
+        return [Hit(int(i), float(s)) for i, s in zip(ids, scores) if i >= 0]
 
     def lexical_units(self, query: str) -> np.ndarray:
         return self._lexical_units.scores(query)
@@ -187,20 +188,18 @@ class SearchIndex:
                 units=tuple(Unit(d["doc_id"], *u) for u in d["units"])) for d in raw_docs]
             chunks = [Chunk(**c) for c in
                       json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
-            unit_vectors = _vectors(faiss.read_index(str(folder / "units.faiss")))
-            chunk_vectors = _vectors(faiss.read_index(str(folder / "chunks.faiss")))
+            # An index written before the type was recorded is flat.
+            specs = manifest.get("dense", {"units": {"type": "flat"},
+                                           "chunks": {"type": "flat"}})
+            loaded = (dense.read(folder / "units.faiss", specs["units"]),
+                      dense.read(folder / "chunks.faiss", specs["chunks"]))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
             raise IndexCorrupt(f"The index at {root} cannot be read ({err}). "
                                "Rebuild it with `quotechat index --rebuild`.") from err
-        if len(unit_vectors) != sum(len(d.units) for d in documents) or \
-                len(chunk_vectors) != len(chunks):
+        if loaded[0].ntotal != sum(len(d.units) for d in documents) or \
+                loaded[1].ntotal != len(chunks) or \
+                {loaded[0].d, loaded[1].d} != {manifest["dimension"]}:
             raise IndexCorrupt(f"The index at {root} is inconsistent. "
                                "Rebuild it with `quotechat index --rebuild`.")
         return cls(manifest=manifest, documents=documents, chunks=chunks,
-                   unit_vectors=unit_vectors, chunk_vectors=chunk_vectors)
-
-
-def _vectors(index: faiss.Index) -> np.ndarray:
-    if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=np.float32)
-    return index.reconstruct_n(0, index.ntotal)
+                   unit_vectors=None, chunk_vectors=None, loaded=loaded)
