@@ -109,10 +109,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.web import launch
+    from ui.web import launch, use_compute_threads
     from ui.settings import WebSettings
     settings = WebSettings.serving(settings, admin_password=args.admin_password,
                                    feedback_file=args.feedback)
+    use_compute_threads(settings)
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     print(f"quotechat: serving {len(assistant.index.documents)} documents on "
           f"http://{args.host}:{args.port}", file=sys.stderr)

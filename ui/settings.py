@@ -9,6 +9,10 @@ from assistant.settings import Settings
 
 WEB_ENV_VARS = {"feedback_file": "QUOTECHAT_FEEDBACK_FILE",
                 "admin_password": "QUOTECHAT_ADMIN_PASSWORD"}
+# Queue settings: positive whole numbers (see WebSettings for why these defaults).
+QUEUE_ENV_VARS = {"ask_concurrency": "QUOTECHAT_ASK_CONCURRENCY",
+                  "queue_size": "QUOTECHAT_QUEUE_SIZE",
+                  "compute_threads": "QUOTECHAT_COMPUTE_THREADS"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,26 @@ class WebSettings(Settings):
     feedback_file: Path | None = None
     # The web maintainers' page exists only when a password is set; never shown in repr.
     admin_password: str | None = field(default=None, repr=False)
+    # Questions answered at once. The model is one at a time anyway (SerializedEncoder);
+    # a few slots let one answer's search and rendering run while another's question is
+    # embedded, instead of everyone waiting behind the whole of one answer.
+    ask_concurrency: int = 4
+    # Questions waiting beyond this are refused at once ("busy, try again") rather than
+    # queued: at ~40 answers/s on 2 cores, 200 waiting is about 5 s, longer than anyone
+    # should wait without being told.
+    queue_size: int = 200
+    # Threads torch uses for one question's embedding. One: a question is a dozen words,
+    # and a second thread's hand-offs (busy-waiting in OpenMP) cost more CPU than they
+    # save, CPU that other people's answers need.
+    compute_threads: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in QUEUE_ENV_VARS:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1 "
+                                 f"({QUEUE_ENV_VARS[name]}), not {value!r}.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "WebSettings":
@@ -38,5 +62,12 @@ def _web_values(environ: dict[str, str] | None, overrides: dict) -> dict:
         values["feedback_file"] = Path(environ[WEB_ENV_VARS["feedback_file"]]).expanduser()
     if environ.get(WEB_ENV_VARS["admin_password"]):
         values["admin_password"] = environ[WEB_ENV_VARS["admin_password"]]
+    for name, variable in QUEUE_ENV_VARS.items():
+        if environ.get(variable):
+            try:
+                values[name] = int(environ[variable])
+            except ValueError:
+                raise ValueError(f"{variable} must be a whole number, not "
+                                 f"{environ[variable]!r}.") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values

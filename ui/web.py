@@ -23,6 +23,7 @@ from ui.style import CSS, HEAD, SCROLL_TO_QUESTION  # noqa: E402
 
 logger = logging.getLogger(__name__)
 SUGGESTIONS = 3  # example questions offered with a not-found reply
+STATUS_EVERY_SECONDS = 1.0  # how often waiting pages hear their place in the queue
 
 # Local fonts only: the page must not depend on a font CDN. Dark blue and red buttons so
 # white labels keep a contrast of at least 4.5:1 (the default orange has under 3:1).
@@ -139,7 +140,7 @@ def footer_html(assistant: Any) -> str:
     return f'<p class="qc-footer">{line}</p>'
 
 
-def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
+def _chat(assistant: Any, feedback: FeedbackLog | None, ask_concurrency: int = 1) -> None:
     """The chat: messages, input, send and clear, examples, feedback."""
     chatbot = gr.Chatbot(
         elem_id="qc-chat", show_label=False, height="60vh", buttons=[],
@@ -163,12 +164,14 @@ def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
         value = data.value.get("text") if isinstance(data.value, dict) else data.value
         return respond(assistant, str(value or ""), history, recs)
 
-    io = dict(inputs=[box, chatbot, records], outputs=[box, chatbot, records],
-              concurrency_id="ask")  # one queue slot: one question at a time
+    # Every way of asking shares one queue lane of `ask_concurrency` slots (Gradio keeps
+    # the smallest limit given for a concurrency_id, so each event names it).
+    lane = dict(concurrency_id="ask", concurrency_limit=ask_concurrency)
+    io = dict(inputs=[box, chatbot, records], outputs=[box, chatbot, records], **lane)
     for event in (box.submit, send.click):
         event(on_send, **io).then(None, js=SCROLL_TO_QUESTION)
     for event in (chatbot.example_select, chatbot.option_select):
-        event(on_pick, io["inputs"][1:], io["outputs"], concurrency_id="ask") \
+        event(on_pick, io["inputs"][1:], io["outputs"], **lane) \
             .then(None, js=SCROLL_TO_QUESTION)
     clear.click(lambda: ("", [], []), None, [box, chatbot, records])
     chatbot.clear(lambda: [], None, records)  # the chat's own trash button
@@ -182,6 +185,7 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
     """The chat page for an assistant, and the maintainers' tab when ``settings`` has an
     admin password; not launched."""
     settings = settings or WebSettings()
+    share_between_threads(assistant)  # ask_concurrency > 1: answers run side by side
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
     with _App(title="quotechat") as app:
         app.source_routes = [source_route(settings.corpus_dir, lambda: assistant.index)]
@@ -190,18 +194,46 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
             from ui.admin import build_admin
             with gr.Tabs(elem_id="qc-tabs"):
                 with gr.Tab("Chat", id="chat", elem_id="qc-chat-tab"):
-                    _chat(assistant, feedback)
+                    _chat(assistant, feedback, settings.ask_concurrency)
                 with gr.Tab("Maintainers", id="admin", elem_id="qc-admin-tab"):
                     footer_updates = build_admin(assistant, settings)
         else:
-            _chat(assistant, feedback)
+            _chat(assistant, feedback, settings.ask_concurrency)
             footer_updates = []
         footer = gr.HTML(footer_html(assistant), elem_id="qc-footer")
         # The index version can change under a running app (re-index): refresh it.
         app.load(lambda: footer_html(assistant), None, footer)
         for event in footer_updates:
             event.then(lambda: footer_html(assistant), None, footer)
-    return app
+    return configure_queue(app, settings)
+
+
+def configure_queue(app: gr.Blocks, settings: WebSettings) -> gr.Blocks:
+    """A bounded queue: past `queue_size` waiting events Gradio refuses at once (the
+    page says "This application is currently busy. Please try again.") instead of
+    letting people wait minutes. Events other than asking keep one slot each.
+
+    Queue positions are sent once a second, not each time an answer starts: Gradio's
+    "auto" sends every waiting page a message per answer, so with 50 people waiting
+    the server spent more time telling them their place than answering."""
+    return app.queue(max_size=settings.queue_size, default_concurrency_limit=1,
+                     status_update_rate=STATUS_EVERY_SECONDS)
+
+
+def share_between_threads(assistant: Any) -> None:
+    """Make one assistant safe to answer several questions at once: the model's fast
+    tokenizer must not run in two threads ("Already borrowed"), so encoding is
+    serialized; FAISS and BM25 searches only read and are safe concurrently."""
+    from index import SerializedEncoder
+    if not isinstance(assistant.encoder, SerializedEncoder):
+        assistant.encoder = SerializedEncoder(assistant.encoder)
+
+
+def use_compute_threads(settings: WebSettings) -> None:
+    """torch's threads for the whole serving process (so only `quotechat serve` calls
+    it): answers already run side by side, see WebSettings.compute_threads."""
+    import torch
+    torch.set_num_threads(settings.compute_threads)
 
 
 def launch(assistant: Any, *, host: str = "127.0.0.1", port: int = 7860,
