@@ -225,8 +225,9 @@ def share_between_threads(assistant: Any) -> None:
     tokenizer must not run in two threads ("Already borrowed"), so encoding is
     serialized; FAISS and BM25 searches only read and are safe concurrently."""
     from index import SerializedEncoder
-    if not isinstance(assistant.encoder, SerializedEncoder):
-        assistant.encoder = SerializedEncoder(assistant.encoder)
+    encoder = getattr(assistant, "encoder", None)  # stand-ins in tests may have none
+    if encoder is not None and not isinstance(encoder, SerializedEncoder):
+        assistant.encoder = SerializedEncoder(encoder)
 
 
 def use_compute_threads(settings: WebSettings) -> None:
