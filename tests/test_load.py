@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def test_the_app_uses_the_queue_settings():
     events = _ask_events(app)
     assert len(events) == 4  # Enter, Send, an example, a suggestion
     assert {fn.concurrency_limit for fn in events} == {3}
+    # Gradio's per-event pandas summary is bounded (see ui/web.py).
+    assert app._queue.ANALYTICS_MAX_EVENTS == 1000
+    assert app._queue.ANAYLTICS_CACHE_FREQUENCY == 1000
 
 
 class BlockingAssistant:
@@ -129,3 +133,34 @@ def test_ten_sessions_get_the_single_user_answers_from_the_served_app(real_assis
     assert report.errors == [] and report.refused == 0
     assert report.mismatches == []
     assert report.answers >= 10
+
+
+@pytest.mark.browser
+def test_the_page_says_busy_when_the_queue_is_full(browser):
+    from browser_support import close_chat, open_chat, serve
+    assistant = BlockingAssistant()
+    app, url = serve(assistant, WebSettings(queue_size=1, ask_concurrency=1))
+    chat = open_chat(browser, url)  # page loaded while the queue is empty
+
+    async def occupy():  # one question being answered, one waiting: the queue is full
+        async with httpx.AsyncClient(timeout=60) as http:
+            client = await ChatClient.connect(http, url)
+            running = asyncio.create_task(client.ask("Why cramps?", "s-running"))
+            await asyncio.to_thread(assistant.started.wait, 10)
+            await asyncio.gather(running, client.ask("Why cramps?", "s-waiting"))
+
+    others = threading.Thread(target=asyncio.run, args=(occupy(),))
+    others.start()
+    try:
+        assistant.started.wait(10)
+        time.sleep(0.5)
+        chat.page.locator("#qc-input textarea").fill("Why cramps?")
+        chat.page.keyboard.press("Enter")
+        toast = chat.page.get_by_text("This application is currently busy. Please try again.")
+        toast.first.wait_for(state="visible", timeout=15_000)
+        chat.shot("queue-full")
+    finally:
+        assistant.release.set()
+        others.join(30)
+        close_chat(chat)
+        app.close()
