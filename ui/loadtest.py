@@ -10,8 +10,9 @@ a thread per session (gradio_client) spends on the client much of the 2 CPUs the
 needs. Before the load, every question is asked once on its own; under load each answer
 must be exactly that single-user answer (the whole rendered reply).
 
-Sessions ask in a closed loop (the next question as soon as the answer arrives, after
-``--think`` seconds), so with no think time the latency is sessions / throughput.
+Sessions ask in a closed loop: the next question as soon as the answer arrives, so the
+latency is sessions / throughput; or, with ``--think S``, after reading for 0.5-1.5 × S
+seconds (and the sessions start spread over the first S seconds), as people do.
 """
 from __future__ import annotations
 
@@ -146,6 +147,8 @@ async def _session(client: ChatClient, questions: Sequence[str], expected: dict,
     order = list(questions)
     rng.shuffle(order)
     turn = 0
+    if think:  # people arrive over a while, not all in the same instant
+        await asyncio.sleep(rng.uniform(0, think))
     while time.monotonic() < deadline:
         question = order[turn % len(order)]
         turn += 1

@@ -26,9 +26,9 @@ class WebSettings(Settings):
     # embedded, instead of everyone waiting behind the whole of one answer.
     ask_concurrency: int = 4
     # Questions waiting beyond this are refused at once ("busy, try again") rather than
-    # queued: at ~40 answers/s on 2 cores, 200 waiting is about 5 s, longer than anyone
-    # should wait without being told.
-    queue_size: int = 200
+    # queued: at the 15-30 answers/s measured on 2 cores, 100 waiting is a 3-7 s wait,
+    # about as long as anyone should wait without being told.
+    queue_size: int = 100
     # Threads torch uses for one question's embedding. One: a question is a dozen words,
     # and a second thread's hand-offs (busy-waiting in OpenMP) cost more CPU than they
     # save, CPU that other people's answers need.
