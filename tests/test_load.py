@@ -20,6 +20,13 @@ from ui.settings import WebSettings
 QUESTIONS = read_questions(DEV_QUESTIONS, 24)  # answered, not-found and emergency ones
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: playwright's sync API (the browser tests)
+    leaves an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _ask_events(app):
     return [fn for fn in app.fns.values() if fn.concurrency_id == "ask"]
 
@@ -91,7 +98,7 @@ def test_a_full_queue_refuses_at_once_with_a_clear_message():
             return await running, await waiting
 
     try:
-        answers = asyncio.run(scenario())
+        answers = _run(scenario())
     finally:
         assistant.release.set()
         app.close()
@@ -128,7 +135,7 @@ def test_ten_sessions_get_the_single_user_answers_from_the_served_app(real_assis
                                                                        index_dir):
     from browser_support import free_port
     with Server(free_port(), ["--index", str(index_dir)]) as server:
-        report = asyncio.run(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
+        report = _run(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
                                       server_pid=server.process.pid))
     assert report.errors == [] and report.refused == 0
     assert report.mismatches == []
