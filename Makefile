@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
-.PHONY: install run index test eval bench clean
+.PHONY: install run index test eval bench loadtest clean
 
 # torch is pinned and installed first: 2.13.0 is the CPU build available offline here;
 # an unpinned torch would pull several GB of CUDA packages.
@@ -41,6 +41,10 @@ eval: install
 
 bench: install
 	$(BIN)/quotechat bench
+
+# 10, then 50 chat sessions for 60 s each against `quotechat serve` on 127.0.0.1:7920.
+loadtest: index
+	$(BIN)/python -m ui.loadtest --sessions 10 50 --seconds 60
 
 clean:
 	rm -rf $(VENV) index/built test-artifacts .pytest_cache

@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import shutil
+import sys
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -100,6 +101,21 @@ def check_device(device: str) -> str:
     return device
 
 
+# Threads one embedding may use (0: the library's default, every core). A server
+# answering several people sets 1: see ui.settings.WebSettings.compute_threads.
+_compute_threads = 0
+
+
+def set_compute_threads(threads: int) -> None:
+    """Threads for embedding in this process, torch and ONNX alike; call before the
+    model loads. torch is only told if already imported (importing it costs seconds)."""
+    global _compute_threads
+    _compute_threads = threads
+    torch = sys.modules.get("torch")
+    if torch is not None and threads:
+        torch.set_num_threads(threads)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local path or (when online) a hub id.
 
@@ -126,6 +142,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        if _compute_threads:
+            import torch
+            torch.set_num_threads(_compute_threads)
         device = self.device
         if device == "auto":
             import torch
@@ -170,7 +189,7 @@ class SentenceTransformerEmbedder:
         if folder is not None and (folder / "probes.json").is_file():
             from index.onnx_encoder import OnnxEncoder
             try:
-                self._fast = OnnxEncoder(folder)
+                self._fast = OnnxEncoder(folder, threads=_compute_threads)
                 return
             except Exception as err:  # noqa: BLE001 - a damaged export: use torch
                 logger.warning("ONNX export in %s unusable (%s); using torch", folder, err)

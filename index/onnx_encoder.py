@@ -105,7 +105,7 @@ def export(st_model: Any, model_dir: Path, folder: Path) -> None:
 class OnnxEncoder:
     """encode() of an exported model; raises ValueError when the export is unusable."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, threads: int = 0) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
         probes = json.loads((folder / "probes.json").read_text())
@@ -115,6 +115,7 @@ class OnnxEncoder:
         self._tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = threads  # 0: onnxruntime's default
         self._session = onnxruntime.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         expected = np.asarray(probes["vectors"], dtype=np.float32)

@@ -10,7 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from index.embedder import SentenceTransformerEmbedder, check_device, default_model_path
+from index.embedder import (SentenceTransformerEmbedder, check_device, default_model_path,
+                            set_compute_threads)
 from index.onnx_encoder import exportable
 
 TEXTS = ["Why do B12 injections sometimes cause cramps?", "x",
@@ -75,6 +76,14 @@ def test_the_onnx_export_gives_the_torch_vectors_and_a_bad_one_is_dropped(tmp_pa
     assert fast.dimension == 384 and fast.max_tokens == 256
     assert np.abs(fast.encode(TEXTS) - expected).max() < 1e-5
     assert fast.weights_hash == torch_model.weights_hash  # same index, same manifest
+    set_compute_threads(1)  # as `quotechat serve` does: one thread per question
+    try:
+        one = SentenceTransformerEmbedder()
+        one.warm_up()
+        assert one._fast._session.get_session_options().intra_op_num_threads == 1
+        assert np.abs(one.encode(TEXTS) - expected).max() < 1e-5
+    finally:
+        set_compute_threads(0)
     probes = next(tmp_path.glob("quotechat/onnx/*/probes.json"))
     data = json.loads(probes.read_text())
     data["vectors"][0][0] += 0.5  # an export that no longer matches the model

@@ -115,7 +115,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = WebSettings.serving(settings, admin_password=args.admin_password,
                                    feedback_file=args.feedback,
                                    watch_index=args.watch_index)
-    from ui.web import launch  # gradio: after the settings are known to be usable
+    from ui.web import launch, use_compute_threads  # gradio: once the settings are usable
+    use_compute_threads(settings)
     assistant = open_assistant(settings, progress=sys.stderr.isatty())
     # Replicas sharing the index folder follow each other's re-indexes.
     watcher = watch_index(assistant, settings, interval=settings.watch_index) \

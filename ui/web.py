@@ -10,6 +10,12 @@ from typing import Any
 
 # Before gradio is imported: it reads this once, and quotechat must not phone home.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+# Gradio's queue rebuilds a pandas summary of its last 10,000 events after every
+# event, for a monitoring page quotechat does not serve: 8 ms of CPU per answer after
+# 1,000 answers, 18 ms after 10,000, as much as the answer itself. Keep 1,000 events
+# and summarise them once per 1,000 (the operator's own values win).
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 import gradio as gr  # noqa: E402
 
@@ -24,6 +30,7 @@ from ui.style import CSS, HEAD, SCROLL_TO_QUESTION  # noqa: E402
 logger = logging.getLogger(__name__)
 SUGGESTIONS = 3  # example questions offered with a not-found reply
 FOOTER_REFRESH_SECONDS = 5  # how soon an open page shows a new index version
+STATUS_EVERY_SECONDS = 1.0  # how often waiting pages hear their place in the queue
 
 # Local fonts only: the page must not depend on a font CDN. Dark blue and red buttons so
 # white labels keep a contrast of at least 4.5:1 (the default orange has under 3:1).
@@ -140,7 +147,7 @@ def footer_html(assistant: Any) -> str:
     return f'<p class="qc-footer">{line}</p>'
 
 
-def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
+def _chat(assistant: Any, feedback: FeedbackLog | None, ask_concurrency: int = 1) -> None:
     """The chat: messages, input, send and clear, examples, feedback."""
     chatbot = gr.Chatbot(
         elem_id="qc-chat", show_label=False, height="60vh", buttons=[],
@@ -164,12 +171,14 @@ def _chat(assistant: Any, feedback: FeedbackLog | None) -> None:
         value = data.value.get("text") if isinstance(data.value, dict) else data.value
         return respond(assistant, str(value or ""), history, recs)
 
-    io = dict(inputs=[box, chatbot, records], outputs=[box, chatbot, records],
-              concurrency_id="ask")  # one queue slot: one question at a time
+    # Every way of asking shares one queue lane of `ask_concurrency` slots (Gradio keeps
+    # the smallest limit given for a concurrency_id, so each event names it).
+    lane = dict(concurrency_id="ask", concurrency_limit=ask_concurrency)
+    io = dict(inputs=[box, chatbot, records], outputs=[box, chatbot, records], **lane)
     for event in (box.submit, send.click):
         event(on_send, **io).then(None, js=SCROLL_TO_QUESTION)
     for event in (chatbot.example_select, chatbot.option_select):
-        event(on_pick, io["inputs"][1:], io["outputs"], concurrency_id="ask") \
+        event(on_pick, io["inputs"][1:], io["outputs"], **lane) \
             .then(None, js=SCROLL_TO_QUESTION)
     clear.click(lambda: ("", [], []), None, [box, chatbot, records])
     chatbot.clear(lambda: [], None, records)  # the chat's own trash button
@@ -183,6 +192,7 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
     """The chat page for an assistant, and the maintainers' tab when ``settings`` has an
     admin password; not launched."""
     settings = settings or WebSettings()
+    share_between_threads(assistant)  # ask_concurrency > 1: answers run side by side
     feedback = FeedbackLog(settings.feedback_file) if settings.feedback_file else None
     # Uploads picked but never added stay in gradio's upload folder: swept hourly (the
     # maintainers' tab deletes the ones it handles at once).
@@ -193,11 +203,11 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
             from ui.admin import build_admin
             with gr.Tabs(elem_id="qc-tabs"):
                 with gr.Tab("Chat", id="chat", elem_id="qc-chat-tab"):
-                    _chat(assistant, feedback)
+                    _chat(assistant, feedback, settings.ask_concurrency)
                 with gr.Tab("Maintainers", id="admin", elem_id="qc-admin-tab"):
                     footer_updates = build_admin(assistant, settings)
         else:
-            _chat(assistant, feedback)
+            _chat(assistant, feedback, settings.ask_concurrency)
             footer_updates = []
         footer = gr.HTML(footer_html(assistant), elem_id="qc-footer")
         # The index can change under an open page (a re-index here, on another replica
@@ -209,7 +219,36 @@ def build_app(assistant: Any, settings: WebSettings | None = None) -> gr.Blocks:
         gr.Timer(FOOTER_REFRESH_SECONDS).tick(**refresh)
         for event in footer_updates:
             event.then(**refresh)
-    return app
+    return configure_queue(app, settings)
+
+
+def configure_queue(app: gr.Blocks, settings: WebSettings) -> gr.Blocks:
+    """A bounded queue: past `queue_size` waiting events Gradio refuses at once (the
+    page says "This application is currently busy. Please try again.") instead of
+    letting people wait minutes. Events other than asking keep one slot each.
+
+    Queue positions are sent once a second, not each time an answer starts: Gradio's
+    "auto" sends every waiting page a message per answer, so with 50 people waiting
+    the server spent more time telling them their place than answering."""
+    return app.queue(max_size=settings.queue_size, default_concurrency_limit=1,
+                     status_update_rate=STATUS_EVERY_SECONDS)
+
+
+def share_between_threads(assistant: Any) -> None:
+    """Make one assistant safe to answer several questions at once: the model's fast
+    tokenizer must not run in two threads ("Already borrowed"), so encoding is
+    serialized; FAISS and BM25 searches only read and are safe concurrently."""
+    from index import SerializedEncoder
+    encoder = getattr(assistant, "encoder", None)  # stand-ins in tests may have none
+    if encoder is not None and not isinstance(encoder, SerializedEncoder):
+        assistant.encoder = SerializedEncoder(encoder)
+
+
+def use_compute_threads(settings: WebSettings) -> None:
+    """Embedding threads for the whole serving process (so only `quotechat serve` calls
+    it): answers already run side by side, see WebSettings.compute_threads."""
+    from index import set_compute_threads
+    set_compute_threads(settings.compute_threads)
 
 
 def launch(assistant: Any, *, host: str = "127.0.0.1", port: int = 7860,

@@ -1,0 +1,315 @@
+"""Many people at once: N chat sessions ask the real web app questions for T seconds.
+
+    python -m ui.loadtest --sessions 50 --seconds 60          # starts `quotechat serve`
+    python -m ui.loadtest --url http://127.0.0.1:7860/ ...    # or drives a running one
+
+Each session talks to Gradio the way the page does (POST queue/join, then the
+queue/data event stream, with its own session hash), so the queue, the concurrency
+limits and the rendering are all measured. The client is one asyncio thread with httpx:
+a thread per session (gradio_client) spends on the client much of the 2 CPUs the server
+needs. Before the load, every question is asked once on its own; under load each answer
+must be exactly that single-user answer (the whole rendered reply).
+
+Sessions ask in a closed loop: the next question as soon as the answer arrives, so the
+latency is sessions / throughput; or, with ``--think S``, after reading for 0.5-1.5 × S
+seconds (and the sessions start spread over the first S seconds), as people do.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import httpx
+
+DEV_QUESTIONS = Path(__file__).resolve().parent.parent / "assistant" / "dev_questions" \
+    / "home_dev.jsonl"
+API = "gradio_api"
+ASK_API_NAME = "on_send"  # the chat's send event (ui/web.py)
+MAX_SESSIONS, MAX_SECONDS = 200, 600  # loopback load, bounded on purpose
+
+
+class LoadTestError(Exception):
+    """The load test could not run (no server, no questions, bad options)."""
+
+
+class AskFailed(Exception):
+    """One question got no answer: an error event, a refusal or a broken stream."""
+
+
+@dataclass
+class LoadReport:
+    sessions: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    refused: int = 0  # "queue is full" answers: polite, but not an answer
+    mismatches: list[str] = field(default_factory=list)
+    client_cpu: float = 0.0  # CPU seconds the load client itself used
+    server_cpu: float | None = None
+
+    @property
+    def answers(self) -> int:
+        return len(self.latencies)
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    def lines(self) -> list[str]:
+        cpu = f"client CPU {self.client_cpu:.1f} s ({self.client_cpu / self.seconds:.0%} " \
+              "of one core)"
+        if self.server_cpu is not None:
+            cpu += f", server CPU {self.server_cpu:.1f} s " \
+                   f"({self.server_cpu / self.seconds:.0%} of one core)"
+        return [f"{self.sessions} sessions, {self.seconds:.0f} s: {self.answers} answers, "
+                f"{self.answers / self.seconds:.1f} answers/s",
+                f"latency p50 {self.percentile(50):.3f} s, p95 {self.percentile(95):.3f} s, "
+                f"max {max(self.latencies, default=float('nan')):.3f} s",
+                f"errors {len(self.errors)}, refused (queue full) {self.refused}, "
+                f"answers differing from the single-user answer {len(self.mismatches)}",
+                cpu] + [f"  error: {e}" for e in self.errors[:5]] \
+            + [f"  differs: {q}" for q in self.mismatches[:5]]
+
+
+class ChatClient:
+    """The page's side of Gradio's queue protocol, for the chat's send event."""
+
+    def __init__(self, http: httpx.AsyncClient, base: str, fn_index: int) -> None:
+        self.http, self.base, self.fn_index = http, base.rstrip("/"), fn_index
+
+    @classmethod
+    async def connect(cls, http: httpx.AsyncClient, base: str) -> "ChatClient":
+        response = await http.get(f"{base.rstrip('/')}/config")
+        response.raise_for_status()
+        for dep in response.json()["dependencies"]:
+            if dep.get("api_name") == ASK_API_NAME:
+                return cls(http, base, dep["id"])
+        raise LoadTestError(f"{base} has no {ASK_API_NAME!r} event: is it quotechat?")
+
+    async def ask(self, question: str, session: str) -> Any:
+        """The assistant's reply (the chat message as Gradio sends it) to a question
+        asked on an empty chat."""
+        body = {"data": [question, [], None], "fn_index": self.fn_index,
+                "session_hash": session, "event_data": None, "trigger_id": None}
+        joined = await self.http.post(f"{self.base}/{API}/queue/join", json=body)
+        if joined.status_code != 200:
+            raise AskFailed(f"join {joined.status_code}: {joined.text[:200]}")
+        async with self.http.stream("GET", f"{self.base}/{API}/queue/data",
+                                    params={"session_hash": session}) as stream:
+            async for line in stream.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                kind = message.get("msg")
+                if kind == "process_completed":
+                    if not message.get("success"):
+                        raise AskFailed(f"error event: {str(message.get('output'))[:200]}")
+                    return message["output"]["data"][1][-1]
+                if kind in ("unexpected_error", "close_stream"):
+                    raise AskFailed(f"{kind}: {str(message)[:200]}")
+        raise AskFailed("the event stream ended without an answer")
+
+
+def read_questions(path: Path, limit: int | None = None) -> list[str]:
+    """Questions without a chat history (a follow-up needs its chat), in file order."""
+    try:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except (OSError, ValueError) as err:
+        raise LoadTestError(f"cannot read questions from {path}: {err}") from err
+    questions = [r["question"] for r in rows if r.get("question") and not r.get("history")]
+    if not questions:
+        raise LoadTestError(f"{path} holds no questions (JSON lines with \"question\").")
+    return questions[:limit]
+
+
+async def single_user_answers(client: ChatClient, questions: Sequence[str]) -> dict:
+    """Each question asked alone, one after another: what every answer must equal."""
+    return {q: await client.ask(q, uuid.uuid4().hex) for q in questions}
+
+
+async def _session(client: ChatClient, questions: Sequence[str], expected: dict,
+                   report: LoadReport, deadline: float, think: float,
+                   rng: random.Random) -> None:
+    session = uuid.uuid4().hex  # one browser tab: one session hash for all its questions
+    order = list(questions)
+    rng.shuffle(order)
+    turn = 0
+    if think:  # people arrive over a while, not all in the same instant
+        await asyncio.sleep(rng.uniform(0, think))
+    while time.monotonic() < deadline:
+        question = order[turn % len(order)]
+        turn += 1
+        started = time.monotonic()
+        try:
+            reply = await client.ask(question, session)
+        except AskFailed as err:
+            if "Queue is full" in str(err):
+                report.refused += 1
+            else:
+                report.errors.append(str(err))
+            await asyncio.sleep(1.0)  # as a person would before trying again
+            continue
+        except httpx.HTTPError as err:
+            report.errors.append(f"{type(err).__name__}: {err}")
+            await asyncio.sleep(1.0)
+            continue
+        report.latencies.append(time.monotonic() - started)
+        if reply != expected[question]:
+            report.mismatches.append(question)
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+
+async def run_load(url: str, questions: Sequence[str], *, sessions: int, seconds: float,
+                   think: float = 0.0, server_pid: int | None = None,
+                   seed: int = 0) -> LoadReport:
+    """Drive the app at ``url`` with ``sessions`` concurrent chat sessions."""
+    if not 1 <= sessions <= MAX_SESSIONS or not 0 < seconds <= MAX_SECONDS:
+        raise LoadTestError(f"sessions must be 1-{MAX_SESSIONS} and seconds 1-{MAX_SECONDS}.")
+    limits = httpx.Limits(max_connections=2 * sessions + 10)
+    timeout = httpx.Timeout(60.0)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as http:
+        try:
+            client = await ChatClient.connect(http, url)
+        except httpx.HTTPError as err:
+            raise LoadTestError(f"no quotechat at {url}: {err}") from err
+        expected = await single_user_answers(client, questions)
+        report = LoadReport(sessions, seconds)
+        cpu, server = time.process_time(), _cpu_seconds(server_pid)
+        started = time.monotonic()
+        rng = random.Random(seed)
+        await asyncio.gather(*(_session(client, questions, expected, report,
+                                        started + seconds, think,
+                                        random.Random(rng.random()))
+                               for _ in range(sessions)))
+        report.seconds = time.monotonic() - started
+        report.client_cpu = time.process_time() - cpu
+        after = _cpu_seconds(server_pid)
+        if server is not None and after is not None:
+            report.server_cpu = after - server
+    return report
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), None when unknown."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """`quotechat serve` in a subprocess on 127.0.0.1, stopped on exit."""
+
+    def __init__(self, port: int, serve_args: Sequence[str] = (),
+                 env: dict[str, str] | None = None, app_dir: Path | None = None) -> None:
+        root = app_dir or Path(__file__).resolve().parent.parent
+        environ = dict(os.environ if env is None else env)
+        environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(root), environ.get("PYTHONPATH", "")) if p)
+        self.url = f"http://127.0.0.1:{port}/"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(port), *serve_args], cwd=root, env=environ,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise LoadTestError("quotechat serve stopped: "
+                                    + (self.process.stderr.read() or "")[-500:])
+            try:
+                if httpx.get(f"{self.url}config", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise LoadTestError(f"quotechat serve did not come up on {self.url} in {timeout:.0f} s")
+
+    def __enter__(self) -> "Server":
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ui.loadtest", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sessions", type=int, nargs="+", default=[10, 50],
+                   help="concurrent chat sessions; several values run one after another")
+    p.add_argument("--seconds", type=float, default=60.0, help="length of each run")
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean seconds a session waits between an answer and its next "
+                        "question (default 0: ask again at once)")
+    p.add_argument("--questions", type=Path, default=DEV_QUESTIONS,
+                   help="JSON-lines questions (default: the home development set)")
+    p.add_argument("--limit", type=int, default=40, help="use the first N questions")
+    p.add_argument("--url", help="drive a running app instead of starting one")
+    p.add_argument("--port", type=int, default=7920, help="port for the started app")
+    p.add_argument("--app-dir", type=Path, metavar="DIR",
+                   help="serve another checkout of quotechat (e.g. to compare with main)")
+    p.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
+                   help="passed to `quotechat serve` (repeat: --serve-arg=--corpus ...)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    try:
+        questions = read_questions(args.questions, args.limit)
+        if args.url:
+            return _report_all(args, questions, args.url, None)
+        with Server(args.port, args.serve_arg, app_dir=args.app_dir) as server:
+            return _report_all(args, questions, server.url, server.process.pid)
+    except LoadTestError as err:
+        print(f"loadtest: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _report_all(args: argparse.Namespace, questions: list[str], url: str,
+                pid: int | None) -> int:
+    failed = False
+    for sessions in args.sessions:
+        report = asyncio.run(run_load(url, questions, sessions=sessions,
+                                      seconds=args.seconds, think=args.think,
+                                      server_pid=pid))
+        print("\n".join(report.lines()), flush=True)
+        failed |= bool(report.errors or report.mismatches or not report.answers)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
