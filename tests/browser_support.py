@@ -4,7 +4,9 @@ The ``browser`` fixture itself lives in conftest.py (one Chromium per test sessi
 """
 from __future__ import annotations
 
+import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,3 +98,10 @@ def assert_only_source_links(area: Any) -> None:
         link = links.nth(number)
         assert link.get_attribute("class") == "qc-open"
         assert (link.get_attribute("href") or "").startswith("quotechat/source/")
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: playwright's sync API (the browser tests)
+    leaves an event loop running in the main thread, where asyncio.run refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

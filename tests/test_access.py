@@ -95,7 +95,7 @@ def test_the_async_check_waits_like_the_sync_one(monkeypatch):
         slept.append(seconds)
     monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     check, clock = guard(delay=1.0)
-    run = asyncio.run
+    from browser_support import run_coroutine as run
     assert run(check.check_async("s3cret pässword", session="a", client="c")) is True
     assert run(check.check_async("no", session="b", client="c")) is False
     assert slept == [1.0, 1.0]  # b waited for a's slot, then for its own wrong password

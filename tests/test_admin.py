@@ -5,7 +5,6 @@ The handlers are called as gradio calls them; the last tests start the real app 
 loopback and drive it through gradio's queue, as a browser does."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import shutil
@@ -16,6 +15,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from browser_support import run_coroutine
 from index.update import update_index
 from ui.access import LoginGuard
 from ui.admin import AdminTab, Upload, discard_upload, upload_field
@@ -116,7 +116,7 @@ def request(session: str, client: str = "127.0.0.1") -> SimpleNamespace:
 
 
 def sign_in(tab: AdminTab, attempt: str, session: str, client: str = "127.0.0.1"):
-    return asyncio.run(tab.on_sign_in(attempt, request(session, client)))
+    return run_coroutine(tab.on_sign_in(attempt, request(session, client)))
 
 
 def test_a_flood_of_wrong_passwords_does_not_keep_another_session_out(tab):

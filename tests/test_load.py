@@ -13,18 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from browser_support import run_coroutine
 from ui.loadtest import (DEV_QUESTIONS, AskFailed, ChatClient, Server, read_questions,
                          run_load)
 from ui.settings import WebSettings
 
 QUESTIONS = read_questions(DEV_QUESTIONS, 24)  # answered, not-found and emergency ones
-
-
-def _run(coroutine):
-    """asyncio.run in a thread of its own: playwright's sync API (the browser tests)
-    leaves an event loop running in the main thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _ask_events(app):
@@ -98,7 +92,7 @@ def test_a_full_queue_refuses_at_once_with_a_clear_message():
             return await running, await waiting
 
     try:
-        answers = _run(scenario())
+        answers = run_coroutine(scenario())
     finally:
         assistant.release.set()
         app.close()
@@ -135,7 +129,7 @@ def test_ten_sessions_get_the_single_user_answers_from_the_served_app(real_assis
                                                                        index_dir):
     from browser_support import free_port
     with Server(free_port(), ["--index", str(index_dir)]) as server:
-        report = _run(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
+        report = run_coroutine(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
                                       server_pid=server.process.pid))
     assert report.errors == [] and report.refused == 0
     assert report.mismatches == []
