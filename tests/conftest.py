@@ -66,6 +66,20 @@ def fixture_dir() -> Path:
     return FIXTURES / "docs"
 
 
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """An index of the built-in corpus, built by the first test that asks for it."""
+    return tmp_path_factory.mktemp("home-index")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(index_dir):
+    """The real model on the built-in corpus, loaded once for every test that needs it."""
+    from assistant.service import open_assistant
+    from assistant.settings import Settings
+    return open_assistant(Settings(index_dir=index_dir))
+
+
 def _browser_unavailable(reason: str) -> None:
     if os.environ.get("QUOTECHAT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (QUOTECHAT_REQUIRE_BROWSER=1)")

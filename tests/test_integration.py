@@ -10,22 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.service import open_assistant
 from assistant.settings import Settings
 from corpus import DEFAULT_CORPUS
 
 pytestmark = pytest.mark.integration
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-
-
-@pytest.fixture(scope="session")
-def index_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("home-index")
-
-
-@pytest.fixture(scope="session")
-def real_assistant(index_dir):
-    return open_assistant(Settings(index_dir=index_dir))
 
 
 def quotechat(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

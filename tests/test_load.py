@@ -8,7 +8,6 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -97,18 +96,6 @@ def test_a_full_queue_refuses_at_once_with_a_clear_message():
         assistant.release.set()
         app.close()
     assert all("Potassium levels can drop." in str(a) for a in answers)
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("load-index")
-
-
-@pytest.fixture(scope="module")
-def real_assistant(index_dir):
-    from assistant.service import open_assistant
-    from assistant.settings import Settings
-    return open_assistant(Settings(index_dir=index_dir))
 
 
 @pytest.mark.integration
