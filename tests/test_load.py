@@ -117,7 +117,7 @@ def test_ten_sessions_get_the_single_user_answers_from_the_served_app(real_assis
     from browser_support import free_port
     with Server(free_port(), ["--index", str(index_dir)]) as server:
         report = run_coroutine(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
-                                      server_pid=server.process.pid))
+                                      server_pids=(server.process.pid,)))
     assert report.errors == [] and report.refused == 0
     assert report.mismatches == []
     assert report.answers >= 10

@@ -142,12 +142,22 @@ async def single_user_answers(client: ChatClient, questions: Sequence[str]) -> d
 async def _session(client: ChatClient, questions: Sequence[str], expected: dict,
                    report: LoadReport, deadline: float, think: float,
                    rng: random.Random) -> None:
-    session = uuid.uuid4().hex  # one browser tab: one session hash for all its questions
+    # One browser tab: one session hash for all its questions, and cookies of its own
+    # (a balancer pins each browser to a replica by cookie).
+    session = uuid.uuid4().hex
     order = list(questions)
     rng.shuffle(order)
-    turn = 0
     if think:  # people arrive over a while, not all in the same instant
         await asyncio.sleep(rng.uniform(0, think))
+    async with httpx.AsyncClient(timeout=client.http.timeout) as own:
+        await _ask_loop(ChatClient(own, client.base, client.fn_index), session, order,
+                        expected, report, deadline, think, rng)
+
+
+async def _ask_loop(client: ChatClient, session: str, order: list[str], expected: dict,
+                    report: LoadReport, deadline: float, think: float,
+                    rng: random.Random) -> None:
+    turn = 0
     while time.monotonic() < deadline:
         question = order[turn % len(order)]
         turn += 1
@@ -173,7 +183,7 @@ async def _session(client: ChatClient, questions: Sequence[str], expected: dict,
 
 
 async def run_load(url: str, questions: Sequence[str], *, sessions: int, seconds: float,
-                   think: float = 0.0, server_pid: int | None = None,
+                   think: float = 0.0, server_pids: Sequence[int] = (),
                    seed: int = 0) -> LoadReport:
     """Drive the app at ``url`` with ``sessions`` concurrent chat sessions."""
     if not 1 <= sessions <= MAX_SESSIONS or not 0 < seconds <= MAX_SECONDS:
@@ -187,7 +197,7 @@ async def run_load(url: str, questions: Sequence[str], *, sessions: int, seconds
             raise LoadTestError(f"no quotechat at {url}: {err}") from err
         expected = await single_user_answers(client, questions)
         report = LoadReport(sessions, seconds)
-        cpu, server = time.process_time(), _cpu_seconds(server_pid)
+        cpu, server = time.process_time(), _cpu_seconds(server_pids)
         started = time.monotonic()
         rng = random.Random(seed)
         await asyncio.gather(*(_session(client, questions, expected, report,
@@ -196,21 +206,25 @@ async def run_load(url: str, questions: Sequence[str], *, sessions: int, seconds
                                for _ in range(sessions)))
         report.seconds = time.monotonic() - started
         report.client_cpu = time.process_time() - cpu
-        after = _cpu_seconds(server_pid)
+        after = _cpu_seconds(server_pids)
         if server is not None and after is not None:
             report.server_cpu = after - server
     return report
 
 
-def _cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds of a process (Linux /proc), None when unknown."""
-    if pid is None:
+def _cpu_seconds(pids: Sequence[int]) -> float | None:
+    """User + system CPU seconds of the server processes (Linux /proc), None when
+    unknown."""
+    if not pids:
         return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class Server:
@@ -277,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=40, help="use the first N questions")
     p.add_argument("--url", help="drive a running app instead of starting one")
     p.add_argument("--port", type=int, default=7920, help="port for the started app")
+    p.add_argument("--replicas", type=int, default=1,
+                   help="start this many replicas behind nginx on --port (the next ports "
+                        "for the replicas), as in the README's deployment")
     p.add_argument("--app-dir", type=Path, metavar="DIR",
                    help="serve another checkout of quotechat (e.g. to compare with main)")
     p.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
@@ -290,21 +307,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         questions = read_questions(args.questions, args.limit)
         if args.url:
-            return _report_all(args, questions, args.url, None)
+            return _report_all(args, questions, args.url, ())
+        if args.replicas > 1:
+            return _behind_balancer(args, questions)
         with Server(args.port, args.serve_arg, app_dir=args.app_dir) as server:
-            return _report_all(args, questions, server.url, server.process.pid)
+            return _report_all(args, questions, server.url, (server.process.pid,))
     except LoadTestError as err:
         print(f"loadtest: error: {err}", file=sys.stderr)
         return 2
 
 
+def _behind_balancer(args: argparse.Namespace, questions: list[str]) -> int:
+    """Replicas of the built-in (or --serve-arg) corpus behind nginx on loopback."""
+    from assistant.settings import Settings
+    from ui.balancer import Balancer
+    from ui.replicas import start_replicas
+    if not 2 <= args.replicas <= 8:
+        raise LoadTestError("--replicas must be 1-8.")
+    settings = Settings.from_env()
+    ports = [args.port + 1 + i for i in range(args.replicas)]
+    try:
+        replicas = start_replicas(ports, settings.corpus_dir, settings.index_path,
+                                  options=args.serve_arg)
+    except (RuntimeError, TimeoutError) as err:
+        raise LoadTestError(str(err)) from err
+    try:
+        with Balancer(args.port, [f"127.0.0.1:{p}" for p in ports]) as balancer:
+            balancer.wait_ready()
+            return _report_all(args, questions, balancer.url + "/",
+                               [r.process.pid for r in replicas])
+    except FileNotFoundError as err:  # no nginx
+        raise LoadTestError(str(err)) from err
+    finally:
+        for replica in replicas:
+            replica.stop()
+
+
 def _report_all(args: argparse.Namespace, questions: list[str], url: str,
-                pid: int | None) -> int:
+                pids: Sequence[int]) -> int:
     failed = False
     for sessions in args.sessions:
         report = asyncio.run(run_load(url, questions, sessions=sessions,
                                       seconds=args.seconds, think=args.think,
-                                      server_pid=pid))
+                                      server_pids=pids))
         print("\n".join(report.lines()), flush=True)
         failed |= bool(report.errors or report.mismatches or not report.answers)
     return 1 if failed else 0
