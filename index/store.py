@@ -129,12 +129,6 @@ class SearchIndex:
     def compatible(self, encoder: Encoder, settings: ChunkSettings) -> bool:
         return describe_mismatch(self.manifest, encoder, settings) is None
 
-    def _same_as(self, doc: Document, chunks: list[Chunk]) -> bool:
-        """Whether doc's stored vectors still fit: same content, parsed and cut the same."""
-        return (self.content_hash(doc.doc_id) == doc.content_hash
-                and self.documents[doc.doc_id].units == doc.units
-                and [c for c in self.chunks if c.doc_id == doc.doc_id] == chunks)
-
     def content_hash(self, doc_id: str) -> str | None:
         entry = self.manifest["documents"].get(doc_id)
         return entry["content_hash"] if entry else None
