@@ -15,7 +15,7 @@ from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.triage import triage
 from corpus.abbreviations import spell_out
-from index import Encoder, SearchIndex
+from index import Encoder, SearchIndex, SerializedEncoder
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -141,3 +141,13 @@ class Assistant:
         start, end = (chunk.start, chunk.end) if chunk else (quote.start, quote.end)
         return Passage(title=doc.title, section=quote.section, text=doc.text[start:end],
                        highlight_start=quote.start - start, highlight_end=quote.end - start)
+
+
+def share_between_threads(assistant: Any) -> None:
+    """Make one assistant safe to use from several threads at once (answers side by
+    side, a re-index beside them): the model's fast tokenizer must not run in two
+    threads ("Already borrowed"), so encoding is serialized; FAISS and BM25 searches
+    only read and are safe concurrently."""
+    encoder = getattr(assistant, "encoder", None)  # stand-ins in tests may have none
+    if encoder is not None and not isinstance(encoder, SerializedEncoder):
+        assistant.encoder = SerializedEncoder(encoder)

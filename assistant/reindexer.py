@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from index import SerializedEncoder
+from assistant.assistant import share_between_threads
 from index.update import UpdateReport
 
 
@@ -27,8 +27,7 @@ class Reindexer:
         self.assistant = assistant
         self._build = build  # e.g. functools.partial(service.reindex, settings)
         self._lock = threading.Lock()
-        if not isinstance(assistant.encoder, SerializedEncoder):
-            assistant.encoder = SerializedEncoder(assistant.encoder)
+        share_between_threads(assistant)  # it embeds while questions are answered
 
     @property
     def running(self) -> bool:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from browser_support import run_coroutine
-from ui.loadtest import (DEV_QUESTIONS, AskFailed, ChatClient, Server, read_questions,
-                         run_load)
+from ui.loadtest import DEV_QUESTIONS, AskFailed, ChatClient, read_questions, run_load
+from ui.serve_process import ServeProcess
 from ui.settings import WebSettings
 
 QUESTIONS = read_questions(DEV_QUESTIONS, 24)  # answered, not-found and emergency ones
@@ -102,7 +102,8 @@ def test_a_full_queue_refuses_at_once_with_a_clear_message():
 def test_many_threads_at_once_get_the_single_user_answers(real_assistant):
     """The encoder (serialized) and the FAISS and BM25 indexes (read-only) are shared by
     every answer the web app runs at once."""
-    from ui.web import respond, share_between_threads
+    from assistant.assistant import share_between_threads
+    from ui.web import respond
     share_between_threads(real_assistant)
     alone = [respond(real_assistant, q, [])[1] for q in QUESTIONS]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -115,7 +116,7 @@ def test_many_threads_at_once_get_the_single_user_answers(real_assistant):
 def test_ten_sessions_get_the_single_user_answers_from_the_served_app(real_assistant,
                                                                        index_dir):
     from browser_support import free_port
-    with Server(free_port(), ["--index", str(index_dir)]) as server:
+    with ServeProcess(free_port(), ["--index", str(index_dir)]) as server:
         report = run_coroutine(run_load(server.url, QUESTIONS, sessions=10, seconds=8,
                                       server_pids=(server.process.pid,)))
     assert report.errors == [] and report.refused == 0

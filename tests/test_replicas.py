@@ -14,8 +14,9 @@ import pytest
 
 from conftest import FIXTURES
 from ui.balancer import AFFINITY_COOKIE, UPSTREAM_HEADER, Balancer, nginx_binary
-from ui.replicas import (NEW_DOCUMENT, NEW_QUESTION, NEW_QUOTE, PROJECT, ask, chat_client,
-                         routing_keys, start_replicas, wait_until)
+from ui.replicas import (NEW_DOCUMENT, NEW_QUESTION, NEW_QUOTE, ask, chat_client, routing_keys,
+                         start_replicas, wait_until)
+from ui.serve_process import PROJECT
 
 BALANCER_PORT, PORTS = 7940, (7941, 7942)
 UPSTREAMS = [f"127.0.0.1:{p}" for p in PORTS]

@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import httpx
+
+from ui.serve_process import ServeProcess
 
 DEV_QUESTIONS = Path(__file__).resolve().parent.parent / "assistant" / "dev_questions" \
     / "home_dev.jsonl"
@@ -227,56 +228,6 @@ def _cpu_seconds(pids: Sequence[int]) -> float | None:
     return total
 
 
-class Server:
-    """`quotechat serve` in a subprocess on 127.0.0.1, stopped on exit."""
-
-    def __init__(self, port: int, serve_args: Sequence[str] = (),
-                 env: dict[str, str] | None = None, app_dir: Path | None = None) -> None:
-        root = app_dir or Path(__file__).resolve().parent.parent
-        environ = dict(os.environ if env is None else env)
-        environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(root), environ.get("PYTHONPATH", "")) if p)
-        self.url = f"http://127.0.0.1:{port}/"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port), *serve_args], cwd=root, env=environ,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise LoadTestError("quotechat serve stopped: "
-                                    + (self.process.stderr.read() or "")[-500:])
-            try:
-                if httpx.get(f"{self.url}config", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise LoadTestError(f"quotechat serve did not come up on {self.url} in {timeout:.0f} s")
-
-    def __enter__(self) -> "Server":
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ui.loadtest", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -310,9 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report_all(args, questions, args.url, ())
         if args.replicas > 1:
             return _behind_balancer(args, questions)
-        with Server(args.port, args.serve_arg, app_dir=args.app_dir) as server:
+        with ServeProcess(args.port, args.serve_arg, app_dir=args.app_dir) as server:
             return _report_all(args, questions, server.url, (server.process.pid,))
-    except LoadTestError as err:
+    except (LoadTestError, RuntimeError, TimeoutError) as err:
         print(f"loadtest: error: {err}", file=sys.stderr)
         return 2
 

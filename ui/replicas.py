@@ -13,7 +13,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,8 +20,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from index.storage import POINTER
+from ui.serve_process import ServeProcess
 
-PROJECT = Path(__file__).resolve().parent.parent
 NEW_DOCUMENT = ("quokka.md", "# Quokka Care\n\nQuokkas eat leaves, grasses and shrubs. "
                 "Never feed a quokka bread.\n")
 NEW_QUESTION = "What do quokkas eat?"
@@ -39,52 +38,18 @@ def wait_until(done: Callable[[], bool], timeout: float, step: float = 0.1) -> b
         time.sleep(step)
 
 
-class Replica:
-    """`quotechat serve` on 127.0.0.1:``port`` in a process of its own, logging to a
-    temporary file (read by ``log()`` when something goes wrong)."""
-
-    def __init__(self, port: int, corpus: Path, index: Path, *,
-                 options: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
-        self.port, self.url = port, f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "ui.cli", "serve", "--corpus", str(corpus),
-                   "--index", str(index), "--port", str(port), *options]
-        environ = dict(os.environ, **(env or {}))
-        environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(PROJECT), environ.get("PYTHONPATH", "")) if p)
-        environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-                       GRADIO_ANALYTICS_ENABLED="False")
-        self._log = tempfile.NamedTemporaryFile(prefix=f"quotechat-{port}-", suffix=".log")
-        self.process = subprocess.Popen(command, cwd=PROJECT, env=environ,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return Path(self._log.name).read_text(encoding="utf-8", errors="replace")
-
-    def ready(self) -> bool:
-        import httpx
-        if self.process.poll() is not None:
-            raise RuntimeError(f"replica on port {self.port} exited:\n{self.log()[-2000:]}")
-        try:
-            return httpx.get(self.url + "/", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(15)
-        self._log.close()
+def replica(port: int, corpus: Path, index: Path, *, options: Sequence[str] = (),
+            env: dict[str, str] | None = None) -> ServeProcess:
+    """One replica: `quotechat serve` on 127.0.0.1:``port`` over the shared folders."""
+    return ServeProcess(port, ["--corpus", str(corpus), "--index", str(index), *options],
+                        env=env)
 
 
 def start_replicas(ports: Sequence[int], corpus: Path, index: Path, *,
-                   timeout: float = 300, **kwargs) -> list[Replica]:
+                   timeout: float = 300, **kwargs) -> list[ServeProcess]:
     """Start one replica per port (all at once: the model loads in parallel) and wait
     until every one serves its page; stops them all if one does not."""
-    replicas = [Replica(port, corpus, index, **kwargs) for port in ports]
+    replicas = [replica(port, corpus, index, **kwargs) for port in ports]
     try:
         for replica in replicas:
             if not wait_until(replica.ready, timeout, step=0.5):

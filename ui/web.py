@@ -20,6 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 import gradio as gr  # noqa: E402
 
 from assistant import texts  # noqa: E402
+from assistant.assistant import share_between_threads  # noqa: E402
 from ui.settings import WebSettings  # noqa: E402
 from corpus.loading import MAX_FILE_BYTES  # noqa: E402
 from ui.feedback import FeedbackLog, feedback_record, provenance  # noqa: E402
@@ -232,16 +233,6 @@ def configure_queue(app: gr.Blocks, settings: WebSettings) -> gr.Blocks:
     the server spent more time telling them their place than answering."""
     return app.queue(max_size=settings.queue_size, default_concurrency_limit=1,
                      status_update_rate=STATUS_EVERY_SECONDS)
-
-
-def share_between_threads(assistant: Any) -> None:
-    """Make one assistant safe to answer several questions at once: the model's fast
-    tokenizer must not run in two threads ("Already borrowed"), so encoding is
-    serialized; FAISS and BM25 searches only read and are safe concurrently."""
-    from index import SerializedEncoder
-    encoder = getattr(assistant, "encoder", None)  # stand-ins in tests may have none
-    if encoder is not None and not isinstance(encoder, SerializedEncoder):
-        assistant.encoder = SerializedEncoder(encoder)
 
 
 def use_compute_threads(settings: WebSettings) -> None:
