@@ -10,7 +10,7 @@ from typing import Any, Sequence
 from assistant import texts
 from assistant.abstain import Thresholds, decide
 from assistant.answer import Answer, Quote
-from assistant.conversation import search_text
+from assistant.conversation import previous_reply, search_text
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.triage import triage
@@ -84,7 +84,8 @@ class Assistant:
         retrieval = retrieve(index, vector, query, weights=self.weights)
         decision = decide(index, query, retrieval, thresholds=self.thresholds)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
-                               margin=self.margin) if decision.answer else []
+                               margin=self.margin, shown=previous_reply(history)
+                               ) if decision.answer else []
         quotes = [located(index, q) for q in quotes]
         details = {"search_text": query, "signals": decision.signals,
                    "ranked_docs": retrieval.ranked_documents(index)[:10],
@@ -127,6 +128,14 @@ class Assistant:
         """Answer from a new index from the next question on (a single reference swap,
         so a question already being answered finishes on the index it started with)."""
         self.index = index
+
+    def quoted_text(self, doc_id: Any, start: Any, end: Any) -> str:
+        """The text at a quote's place in the live index ("" when it no longer holds the
+        document): what an earlier reply showed, for reading a follow-up."""
+        doc = self.index.documents.get(doc_id) if isinstance(doc_id, str) else None
+        if doc is None or not (isinstance(start, int) and isinstance(end, int)):
+            return ""
+        return doc.text[start:end]
 
     def passage(self, quote: Quote) -> Passage:
         """The chunk around a quote (its whole section when short), for showing a source.

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.abstain import FEATURES, Thresholds, signals
+from assistant.conversation import previous_reply
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
@@ -53,7 +54,8 @@ class Case:
         index = self.assistant.index
         retrieval = retrieve(index, self.vector, self.query, weights=weights)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=3,
-                               margin=self.assistant.margin)
+                               margin=self.assistant.margin,
+                               shown=previous_reply(self.row.get("history") or []))
         return retrieval, quotes
 
     def correct(self, weights: Weights) -> tuple[bool, bool]:

@@ -32,6 +32,18 @@ def user_turns(history: Sequence[Any]) -> list[str]:
     return [t.strip() for t in turns if t and t.strip()]
 
 
+def previous_reply(history: Sequence[Any]) -> str:
+    """The assistant's last reply, from (user, assistant) pairs or {"role", "content"}
+    dicts; "" when the history has none."""
+    for item in reversed(list(history or ())):
+        if isinstance(item, dict) and item.get("role") == "assistant":
+            content = item.get("content")
+            return content if isinstance(content, str) else ""
+        if isinstance(item, (list, tuple)) and len(item) > 1:
+            return item[1] if isinstance(item[1], str) else ""
+    return ""
+
+
 def is_follow_up(question: str) -> bool:
     own = content_terms(question)
     return bool(_FOLLOW_UP_START.match(question)) or len(own) <= 1 or (

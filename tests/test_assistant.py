@@ -5,7 +5,7 @@ import pytest
 
 from assistant import Assistant, texts
 from assistant.abstain import Thresholds
-from assistant.conversation import is_follow_up, search_text, user_turns
+from assistant.conversation import is_follow_up, previous_reply, search_text, user_turns
 from corpus import load_corpus
 from index import SearchIndex
 
@@ -123,6 +123,25 @@ def test_history_accepts_strings_pairs_and_role_dicts():
     history = ["a", ("b", "answer"), {"role": "assistant", "content": "x"},
                {"role": "user", "content": "c"}, 5, "  "]
     assert user_turns(history) == ["a", "b", "c"]
+
+
+def test_a_follow_up_does_not_quote_again_what_the_last_reply_showed(assistant):
+    question = "Is dehydration a frequent trigger for cramps?"
+    first = assistant.ask(question).quotes[0].text
+    assert first == "Dehydration is a frequent trigger for cramps."
+    follow_up = assistant.ask("and what else triggers cramps?", [(question, first)])
+    assert follow_up.status == "answered"
+    assert first not in [q.text for q in follow_up.quotes]
+    # Only the last reply counts, and only as the reply to a question before this one.
+    again = assistant.ask("and what else triggers cramps?", [(question, "")])
+    assert first in [q.text for q in again.quotes]
+
+
+def test_previous_reply_reads_pairs_and_role_dicts():
+    assert previous_reply([("q1", "r1"), ("q2", "r2")]) == "r2"
+    assert previous_reply([{"role": "user", "content": "q"},
+                           {"role": "assistant", "content": "r"}]) == "r"
+    assert previous_reply(["just a question"]) == "" and previous_reply([]) == ""
 
 
 def test_passage_highlights_the_quote(assistant):

@@ -14,7 +14,7 @@ from assistant.answer import Answer, Quote
 from ui.render import render_question
 from ui.settings import WebSettings
 from ui.feedback import FeedbackLog
-from ui.web import build_app, record_feedback, respond, user_messages
+from ui.web import build_app, chat_so_far, record_feedback, respond
 
 QUOTE = Quote(text="Potassium levels can drop.", doc_id="d1", title="B12 Shots",
               section="Side effects", start=7, end=33, score=0.9)
@@ -37,6 +37,10 @@ class FakeAssistant:
         return Answer(question=question, status="answered", quotes=(QUOTE,),
                       disclaimer=texts.DISCLAIMER, index_version=self.index.version)
 
+    def quoted_text(self, doc_id, start, end):
+        held = (doc_id, start, end) == (QUOTE.doc_id, QUOTE.start, QUOTE.end)
+        return QUOTE.text if held else ""
+
     def passage(self, quote):
         if self.passage_fails:
             raise KeyError(quote.doc_id)
@@ -55,14 +59,17 @@ def test_respond_appends_user_and_assistant_messages():
     assert fake.calls == [("Why do B12 shots cause cramps?", [])]
 
 
-def test_previous_user_messages_are_passed_oldest_first():
+def test_the_chat_so_far_is_passed_oldest_first_with_what_each_reply_quoted():
     fake = FakeAssistant()
-    _, history, _ = respond(fake, "first <b>one</b>", None)
-    _, history, _ = respond(fake, "and for vegans?", history)
-    _, history, _ = respond(fake, "third", history)
-    assert fake.calls[1][1] == ["first <b>one</b>"]
-    assert fake.calls[2][1] == ["first <b>one</b>", "and for vegans?"]
-    assert len(history) == 6
+    _, history, records = respond(fake, "first <b>one</b>", None)
+    _, history, records = respond(fake, "and for vegans?", history, records)
+    _, history, records = respond(fake, "unknown third", history, records)
+    _, history, records = respond(fake, "fourth", history, records)
+    shown = QUOTE.text
+    assert fake.calls[1][1] == [("first <b>one</b>", shown)]
+    assert fake.calls[3][1] == [("first <b>one</b>", shown), ("and for vegans?", shown),
+                                ("unknown third", "")]  # a not-found reply quoted nothing
+    assert len(history) == 8
 
 
 def test_history_as_gradio_hands_it_back():
@@ -72,10 +79,10 @@ def test_history_as_gradio_hands_it_back():
         {"role": "assistant", "content": [{"type": "text", "text": "<div>answer</div>"}]},
         {"role": "user", "content": render_question("line 1\nline 2")},
     ]
-    assert user_messages(history) == ["a & <b>", "line 1\nline 2"]
     fake = FakeAssistant()
+    assert chat_so_far(fake, history, [None] * 3) == [("a & <b>", ""), ("line 1\nline 2", "")]
     respond(fake, "next", history)
-    assert fake.calls == [("next", ["a & <b>", "line 1\nline 2"])]
+    assert fake.calls == [("next", [("a & <b>", ""), ("line 1\nline 2", "")])]
 
 
 @pytest.mark.parametrize("message", ["", "   ", "\n\t", None])

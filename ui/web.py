@@ -57,10 +57,20 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-def user_messages(history: list[dict[str, Any]] | None) -> list[str]:
-    """The user's previous messages in this chat, oldest first, as they typed them."""
-    return [question_from_message(_content_text(m.get("content")))
-            for m in history or () if m.get("role") == "user"]
+def chat_so_far(assistant: Any, history: list[dict[str, Any]], records: list
+                ) -> list[tuple[str, str]]:
+    """(question as typed, text its reply quoted) pairs, oldest first: the assistant
+    reads a follow-up with the questions before it and does not quote again what it
+    just showed. Replies are read from the provenance records, not the rendered HTML."""
+    pairs: list[list[str]] = []
+    for message, record in zip(history, records):
+        if message.get("role") == "user":
+            pairs.append([question_from_message(_content_text(message.get("content"))), ""])
+        elif pairs and isinstance(record, dict):
+            pairs[-1][1] = " ".join(assistant.quoted_text(q.get("doc_id"), q.get("start"),
+                                                          q.get("end"))
+                                    for q in record.get("quotes") or ())
+    return [(question, reply) for question, reply in pairs]
 
 
 def _passage(assistant: Any, quote: Any) -> Any:
@@ -87,7 +97,7 @@ def respond(assistant: Any, message: str | None, history: list[dict[str, Any]] |
     records = _aligned(records, len(history))
     if not message or not message.strip():
         return "", history, records  # an empty send is ignored, not answered
-    answer = assistant.ask(message, user_messages(history))
+    answer = assistant.ask(message, chat_so_far(assistant, history, records))
     passages = [_passage(assistant, q) for q in answer.quotes]
     suggestions = list(assistant.examples)[:SUGGESTIONS] \
         if answer.status == "not_found" else []
