@@ -3,8 +3,8 @@
 Layout of an index folder::
 
     CURRENT                  the name of the live version, replaced atomically
-    20261121T0850Z-1a2b3c4d/ manifest.json, documents.json, units.json, chunks.json,
-                             units.faiss, chunks.faiss
+    20261121T0850Z-1a2b3c4d/ manifest.json, documents.json, chunks.json,
+                             units.faiss, chunks.faiss, units.bm25-*, chunks.bm25-*
 
 A build writes a new version in a hidden temporary folder, renames it into place and
 only then points CURRENT at it, so a crash at any moment leaves the old index usable

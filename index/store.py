@@ -37,9 +37,11 @@ class SearchIndex:
     def __init__(self, *, manifest: dict, documents: Sequence[Document],
                  chunks: Sequence[Chunk], unit_vectors: np.ndarray | None,
                  chunk_vectors: np.ndarray | None,
-                 loaded: tuple[faiss.Index, faiss.Index] | None = None) -> None:
+                 loaded: tuple[faiss.Index, faiss.Index] | None = None,
+                 lexical: tuple[LexicalIndex, LexicalIndex] | None = None) -> None:
         """`loaded`: the FAISS indexes read from disk; without them they are built, of
-        the type index/vectors.py chooses by size, and the manifest records which."""
+        the type index/vectors.py chooses by size, and the manifest records which.
+        `lexical`: the BM25 indexes read from disk; without them they are built."""
         self.documents = {d.doc_id: d for d in documents}
         self.units: list[Unit] = [u for d in documents for u in d.units]
         self.chunks = list(chunks)
@@ -58,11 +60,12 @@ class SearchIndex:
         # Views of the vectors the FAISS indexes hold: exact, and not a second copy.
         self.unit_vectors = dense.stored_vectors(self._dense_units)
         self.chunk_vectors = dense.stored_vectors(self._dense_chunks)
-        self._lexical_units = LexicalIndex(
-            [f"{u.section} {u.search_text}" if u.kind != "paragraph" else u.search_text
-             for u in self.units])
-        self._lexical_chunks = LexicalIndex(
-            [chunk_embedding_text(self.documents[c.doc_id], c) for c in self.chunks])
+        if lexical is None:
+            lexical = (LexicalIndex([f"{u.section} {u.search_text}" if u.kind != "paragraph"
+                                     else u.search_text for u in self.units]),
+                       LexicalIndex([chunk_embedding_text(self.documents[c.doc_id], c)
+                                     for c in self.chunks]))
+        self._lexical_units, self._lexical_chunks = lexical
         # "NPH" in a question is searched as "normal pressure hydrocephalus" too.
         self.abbreviations = merge_definitions(defined_abbreviations(d.text)
                                                for d in documents)
@@ -108,12 +111,6 @@ class SearchIndex:
     def lexical_chunks(self, query: str) -> np.ndarray:
         return self._lexical_chunks.scores(query)
 
-    @property
-    def vocabulary(self) -> LexicalIndex:
-        """Term statistics over the passages, titles and section names included: a term
-        only a title uses ("Hantavirus – symptoms") is still one the corpus knows."""
-        return self._lexical_chunks
-
     # --- build (index/build.py does the work) ---------------------------------------
     @classmethod
     def build(cls, documents: Iterable[Document], encoder: Encoder, *,
@@ -157,6 +154,8 @@ class SearchIndex:
             json.dumps([asdict(c) for c in self.chunks]), encoding="utf-8")
         faiss.write_index(self._dense_units, str(folder / "units.faiss"))
         faiss.write_index(self._dense_chunks, str(folder / "chunks.faiss"))
+        self._lexical_units.write(folder, "units")
+        self._lexical_chunks.write(folder, "chunks")
 
     @classmethod
     def load(cls, root: Path, *, encoder: Encoder | None = None,
@@ -187,6 +186,10 @@ class SearchIndex:
                                            "chunks": {"type": "flat"}})
             loaded = (dense.read(folder / "units.faiss", specs["units"]),
                       dense.read(folder / "chunks.faiss", specs["chunks"]))
+            # An index written before BM25 was saved with it builds it here.
+            lexical = (LexicalIndex.read(folder, "units", loaded[0].ntotal),
+                       LexicalIndex.read(folder, "chunks", loaded[1].ntotal)) \
+                if LexicalIndex.saved(folder, "units") else None
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
             raise IndexCorrupt(f"The index at {root} cannot be read ({err}). "
                                "Rebuild it with `quotechat index --rebuild`.") from err
@@ -196,4 +199,4 @@ class SearchIndex:
             raise IndexCorrupt(f"The index at {root} is inconsistent. "
                                "Rebuild it with `quotechat index --rebuild`.")
         return cls(manifest=manifest, documents=documents, chunks=chunks,
-                   unit_vectors=None, chunk_vectors=None, loaded=loaded)
+                   unit_vectors=None, chunk_vectors=None, loaded=loaded, lexical=lexical)

@@ -88,8 +88,37 @@ def test_folder_layout_and_manifest(corpus, fake_encoder, tmp_path):
     assert manifest["dimension"] == 64
     assert {k: v["content_hash"] for k, v in manifest["documents"].items()} == {
         d.doc_id: d.content_hash for d in built.documents.values()}
-    assert sorted(manifest["files"]) == ["chunks.faiss", "chunks.json", "documents.json",
-                                         "units.faiss"]
+    bm25 = [f"{kind}.bm25-{part}" for kind in ("chunks", "units")
+            for part in ("data.npy", "indices.npy", "indptr.npy", "params.json", "vocab.json")]
+    assert sorted(manifest["files"]) == sorted(["chunks.faiss", "chunks.json", "documents.json",
+                                                "units.faiss", *bm25])
+
+
+def test_bm25_is_read_from_the_index_not_rebuilt_at_load(corpus, fake_encoder, tmp_path,
+                                                         monkeypatch):
+    built = build(corpus, fake_encoder)
+    built.save(tmp_path / "index")
+    import index.lexical
+    real_terms = index.lexical.terms
+    monkeypatch.setattr(index.lexical, "terms", lambda text: pytest.fail("re-tokenized"))
+    loaded = SearchIndex.load(tmp_path / "index")
+    monkeypatch.setattr(index.lexical, "terms", real_terms)
+    for query in QUERIES:
+        assert np.array_equal(loaded.lexical_units(query), built.lexical_units(query))
+        assert np.array_equal(loaded.lexical_chunks(query), built.lexical_chunks(query))
+
+
+def test_an_index_saved_without_bm25_builds_it_at_load(corpus, fake_encoder, tmp_path):
+    built = build(corpus, fake_encoder)
+    folder = built.save(tmp_path / "index")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in [n for n in manifest["files"] if ".bm25-" in n]:
+        (folder / name).unlink()
+        del manifest["files"][name]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    loaded = SearchIndex.load(tmp_path / "index")
+    for query in QUERIES:
+        assert np.array_equal(loaded.lexical_units(query), built.lexical_units(query))
 
 
 def test_rebuild_embeds_only_changed_and_added_documents(corpus, fake_encoder, tmp_path):
@@ -179,7 +208,8 @@ def test_an_index_from_an_older_document_reader_is_refused_then_rebuilt(
 
 
 @pytest.mark.parametrize("name", ["units.faiss", "chunks.faiss", "documents.json",
-                                  "chunks.json"])
+                                  "chunks.json", "units.bm25-data.npy",
+                                  "chunks.bm25-vocab.json"])
 def test_damaged_or_missing_file_is_corrupt(corpus, fake_encoder, tmp_path, name):
     folder = build(corpus, fake_encoder).save(tmp_path / "index")
     data = bytearray((folder / name).read_bytes())
