@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from typing import Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
+from assistant.vocabulary import health_terms
 from assistant.settings import Settings
 from corpus import DEFAULT_CORPUS, DocumentError, read_document
 from index import IndexNotFound, SearchIndex, SentenceTransformerEmbedder
@@ -76,6 +77,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     """Load the model and the index; build the index first when there is none yet."""
     encoder = make_encoder(settings)
     encoder.warm_up()
+    health_terms()  # the abstention model's vocabulary, read now, not at the first question
     try:
         index = SearchIndex.load(settings.index_path, encoder=encoder,
                                  settings=settings.chunk_settings,

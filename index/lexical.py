@@ -83,6 +83,9 @@ class LexicalIndex:
     def saved(folder: Path, prefix: str) -> bool:
         return (folder / _file_names(prefix)["params_name"]).is_file()
 
+    def knows(self, term: str) -> bool:
+        return term in self._vocab
+
     def scores(self, query: str) -> np.ndarray:
         known = [t for t in terms(query) if t in self._vocab]
         if not known or not self.size:

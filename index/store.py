@@ -111,6 +111,11 @@ class SearchIndex:
     def lexical_chunks(self, query: str) -> np.ndarray:
         return self._lexical_chunks.scores(query)
 
+    def knows(self, term: str) -> bool:
+        """Whether the documents use an index term (passages include their titles and
+        section names, so every word of the corpus is there)."""
+        return self._lexical_chunks.knows(term)
+
     # --- build (index/build.py does the work) ---------------------------------------
     @classmethod
     def build(cls, documents: Iterable[Document], encoder: Encoder, *,

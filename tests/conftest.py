@@ -12,6 +12,13 @@ import numpy as np
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fake_thresholds():
+    """Abstention for the fake encoder, whose bag-of-words cosines are not MiniLM's:
+    answer when the best sentence's cosine is at least 0.3, nothing else counts."""
+    from assistant.abstain import FEATURES, Thresholds
+    return Thresholds(weights=(10.0,) + (0.0,) * (len(FEATURES) - 1), bias=-3.0)
 _WORD = re.compile(r"[a-z0-9]+")
 
 

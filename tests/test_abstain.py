@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.abstain import FEATURES, Thresholds, decide, signals
+from assistant.abstain import FEATURES, Thresholds, decide, signals, unmentioned_terms
+from conftest import fake_thresholds
 from assistant.retrieval import Weights, candidate_units, retrieve
 from corpus import load_corpus
 from index import SearchIndex
@@ -24,6 +25,19 @@ def test_signals_are_the_best_unit_passage_and_candidate(index, fake_encoder):
     assert values["unit_dense"] == max(c.unit_dense for c in retrieval.candidates)
     assert values["passage"] == retrieval.passages[0].dense
     assert values["score"] == retrieval.candidates[0].score
+
+
+def test_unmentioned_words_are_real_words_the_documents_never_use(index, fake_encoder):
+    # "pregnant" and "micrograms": consumer health words the fixture documents never
+    # use; "sublingul" (a typo) and "lol" are unknown to both, "cramps" is in them.
+    question = "how many micrograms when pregnant, sublingul lol, for cramps"
+    assert unmentioned_terms(index, question) == {"pregnant", "microgram"}
+    retrieval = retrieve(index, fake_encoder.encode([question])[0], question)
+    values = signals(index, question, retrieval)
+    assert (values["unmentioned"], values["any_unmentioned"]) == (2.0, 1.0)
+    plain = "sublingul cramps lol"
+    assert signals(index, plain, retrieve(index, fake_encoder.encode([plain])[0], plain)
+                   )["any_unmentioned"] == 0.0
 
 
 def test_nothing_retrieved_is_never_answered(tmp_path, fake_encoder):
@@ -77,7 +91,7 @@ def test_an_unrelated_document_does_not_change_the_answer(fixture_dir, fake_enco
     (tmp_path / "gardening.txt").write_text(UNRELATED)
     extra, _ = load_corpus(tmp_path)
     after = SearchIndex.build(documents + extra, fake_encoder)
-    thresholds = Thresholds(weights=(10.0, 0.0, 0.0), bias=-3.0)
+    thresholds = fake_thresholds()
     for question in ("What foods have vitamin B12?", "Why do muscles cramp at night?"):
         a = Assistant(before, fake_encoder, thresholds=thresholds).ask(question)
         b = Assistant(after, fake_encoder, thresholds=thresholds).ask(question)

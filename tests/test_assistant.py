@@ -4,14 +4,12 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant, texts
-from assistant.abstain import Thresholds
+from conftest import fake_thresholds
 from assistant.conversation import is_follow_up, previous_reply, search_text, user_turns
 from corpus import load_corpus
 from index import SearchIndex
 
-# The fake encoder's bag-of-words cosines are not MiniLM's: answer when the best
-# sentence's cosine is at least 0.3.
-FAKE_THRESHOLDS = Thresholds(weights=(10.0, 0.0, 0.0), bias=-3.0)
+FAKE_THRESHOLDS = fake_thresholds()
 
 
 @pytest.fixture

@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.abstain import Thresholds
 from assistant.index_watch import IndexWatcher, pointed_version, watch_index
 from assistant.settings import Settings
-from conftest import FakeEncoder
+from conftest import FakeEncoder, fake_thresholds
 from index import ChunkSettings, SearchIndex
 from index.update import update_index
 
 QUOKKA = "# Quokka Care\n\nQuokkas eat leaves and grasses. Never feed a quokka bread.\n"
 WOMBAT = "# Wombat Care\n\nWombats dig long burrows and sleep in them during the day.\n"
 QUESTION = "What do quokkas eat?"
-FAKE_THRESHOLDS = Thresholds(weights=(10.0, 0.0, 0.0), bias=-3.0)  # as test_assistant
+FAKE_THRESHOLDS = fake_thresholds()
 
 
 @pytest.fixture
