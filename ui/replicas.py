@@ -38,26 +38,20 @@ def wait_until(done: Callable[[], bool], timeout: float, step: float = 0.1) -> b
         time.sleep(step)
 
 
-def replica(port: int, corpus: Path, index: Path, *, options: Sequence[str] = (),
-            env: dict[str, str] | None = None) -> ServeProcess:
-    """One replica: `quotechat serve` on 127.0.0.1:``port`` over the shared folders."""
-    return ServeProcess(port, ["--corpus", str(corpus), "--index", str(index), *options],
-                        env=env)
-
-
 def start_replicas(ports: Sequence[int], corpus: Path, index: Path, *,
-                   timeout: float = 300, **kwargs) -> list[ServeProcess]:
-    """Start one replica per port (all at once: the model loads in parallel) and wait
-    until every one serves its page; stops them all if one does not."""
-    replicas = [replica(port, corpus, index, **kwargs) for port in ports]
+                   timeout: float = 300, options: Sequence[str] = (),
+                   env: dict[str, str] | None = None) -> list[ServeProcess]:
+    """Start one replica per port over the shared folders (all at once: the model loads
+    in parallel) and wait until every one serves its page; stops them all if one does
+    not."""
+    serve_args = ["--corpus", str(corpus), "--index", str(index), *options]
+    replicas = [ServeProcess(port, serve_args, env=env) for port in ports]
     try:
-        for replica in replicas:
-            if not wait_until(replica.ready, timeout, step=0.5):
-                raise TimeoutError(f"replica on port {replica.port} not up within "
-                                   f"{timeout:g} s:\n{replica.log()[-2000:]}")
+        for served in replicas:
+            served.wait_ready(timeout)
     except BaseException:
-        for replica in replicas:
-            replica.stop()
+        for served in replicas:
+            served.stop()
         raise
     return replicas
 
