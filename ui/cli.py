@@ -52,7 +52,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                              "else ~/.cache/quotechat/indexes/NAME-HASH)")
     parser.add_argument("--model", metavar="PATH_OR_ID",
                         help="sentence-transformers model folder or hub id "
-                             "(default: the bundled all-MiniLM-L6-v2)")
+                             "(default: the bundled all-MiniLM-L6-v2, its top layers "
+                             "tuned on MedQuAD)")
     parser.add_argument("--device", choices=DEVICES, metavar="DEVICE",
                         help="where the model runs: cpu (default; questions then use "
                              "its ONNX export), cuda, mps, or auto (a GPU when present); "

@@ -84,18 +84,22 @@ def user_voice(row: dict, rng: random.Random) -> str:
     return question
 
 
+def sentences_of(rows: list[dict], limit: int = 1200) -> dict[str, list[str]]:
+    """Each answer's sentences (its first `limit` characters), without boilerplate
+    shared by many answers ("The Human Phenotype Ontology provides…"): it answers
+    nothing in particular."""
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    sentences = {r["id"]: _sentences(r["answer"], segmenter, limit) for r in rows}
+    common = Counter(s for ss in sentences.values() for s in set(ss))
+    return {rid: [s for s in ss if common[s] <= 3] for rid, ss in sentences.items()}
+
+
 def build_pairs(pool: Path, *, seed: int = 13, holdout_share: float = 0.05
                 ) -> tuple[list[dict], list[dict]]:
     """(train, validation) lists of {question, sentence, label}; split by topic."""
     rng = random.Random(seed)
     rows = [json.loads(line) for line in pool.read_text(encoding="utf-8").splitlines()]
-    segmenter = pysbd.Segmenter(language="en", clean=False)
-    sentences = {r["id"]: _sentences(r["answer"], segmenter) for r in rows}
-    # Boilerplate shared by many answers ("The Human Phenotype Ontology provides…")
-    # answers nothing in particular.
-    common = Counter(s for ss in sentences.values() for s in set(ss))
-    for rid, ss in sentences.items():
-        sentences[rid] = [s for s in ss if common[s] <= 3]
+    sentences = sentences_of(rows)
     by_focus = defaultdict(list)
     for r in rows:
         by_focus[r["focus"]].append(r)

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                                                      CrossEncoderTrainingArguments)
     from sentence_transformers.cross_encoder.evaluation import CrossEncoderClassificationEvaluator
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
-    from index.embedder import default_model_path
+    from index.embedder import base_model_path
 
     torch.manual_seed(args.seed)
     started = time.time()
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         train = train[:args.limit]
     print(f"pairs: {len(train)} train, {len(validation)} validation "
           f"({sum(p['label'] for p in train):.0f} positive)", flush=True)
-    model = CrossEncoder(default_model_path(), num_labels=1, max_length=args.max_length,
+    model = CrossEncoder(base_model_path(), num_labels=1, max_length=args.max_length,
                          device="cpu")
     evaluator = CrossEncoderClassificationEvaluator(
         sentence_pairs=[(p["question"], p["sentence"]) for p in validation[:1500]],

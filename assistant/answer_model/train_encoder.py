@@ -1,0 +1,157 @@
+"""Tune the encoder: all-MiniLM-L6-v2's top layers, on MedQuAD, to rank the sentence
+that answers a question above others on the same topic.
+
+    python -m assistant.answer_model.train_encoder              # about 50 min on 2 cores
+    python -m assistant.answer_model.train_encoder --resume     # after a kill
+
+Triplets from ../shared/train/medquad_pool.jsonl (see pairs.py): a question, often
+rewritten as people type it; a sentence of its own answer (60 %: the first, else the
+second) or, for a quarter of the questions, the answer's opening passage (~90 words);
+and, as the hard negative, the same from an answer on the same topic but another aspect
+("treatment of X" against "symptoms of X"), or on another topic when the topic has no
+other answer. Loss: MultipleNegativesRankingLoss (the batch's other texts are negatives
+too; no two copies of one text in a batch). The word embeddings and the bottom three
+layers stay frozen: the tuned part is small enough to ship (index/models/minilm-medquad),
+and the model keeps what it knew. Seeded; checkpoints every --save-steps. Writes the
+tuned layers as float16, their sha256 and the training record to --out, which
+index/tuned_model.py reads. Needs `pip install -e ".[train]"`.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.answer_model.pairs import sentences_of, user_voice  # noqa: E402
+from index.tuned_model import TUNED  # noqa: E402
+
+POOL = Path(__file__).resolve().parents[2].parent / "shared" / "train" / "medquad_pool.jsonl"
+PASSAGE_WORDS = 90
+
+
+def _passage(sentences: list[str]) -> str:
+    out, count = [], 0
+    for sentence in sentences:
+        out.append(sentence)
+        count += len(sentence.split())
+        if count >= PASSAGE_WORDS:
+            break
+    return " ".join(out)
+
+
+def build_triplets(pool: Path, *, seed: int, passage_share: float) -> list[dict]:
+    rng = random.Random(seed)
+    rows = [json.loads(line) for line in pool.read_text(encoding="utf-8").splitlines()]
+    sentences = sentences_of(rows, limit=2000)
+    by_focus = defaultdict(list)
+    for row in rows:
+        by_focus[row["focus"]].append(row)
+    usable = [r["id"] for r in rows if sentences[r["id"]]]
+    triplets = []
+    for row in rows:
+        own = sentences[row["id"]]
+        if not own:
+            continue
+        siblings = [o for o in by_focus[row["focus"]]
+                    if o["qtype"] != row["qtype"] and sentences[o["id"]]]
+        anchor = user_voice(row, rng)
+        other = sentences[rng.choice(siblings)["id"] if siblings else rng.choice(usable)]
+        positive = own[0] if len(own) < 2 or rng.random() < 0.6 else own[1]
+        triplets.append({"anchor": anchor, "positive": positive,
+                         "negative": rng.choice(other[:3])})
+        if rng.random() < passage_share:
+            triplets.append({"anchor": user_voice(row, rng), "positive": _passage(own),
+                             "negative": _passage(other)})
+    rng.shuffle(triplets)
+    return triplets
+
+
+def export_layers(model, base_path: str, out: Path, record: dict) -> None:
+    """The tensors training changed, as float16, and the record with their sha256."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+    base = load_file(str(Path(base_path) / "model.safetensors"))
+    state = {k.removeprefix("auto_model."): v.detach().cpu().numpy()
+             for k, v in model[0].state_dict().items()}
+    changed = {k: v.astype(np.float16) for k, v in state.items()
+               if k in base and not np.array_equal(v, base[k])}
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(changed, str(out / "layers.safetensors"),
+              metadata={"format": "pt", "base": "sentence-transformers/all-MiniLM-L6-v2"})
+    digest = hashlib.sha256((out / "layers.safetensors").read_bytes()).hexdigest()
+    record = dict(record, tensors=len(changed),
+                  parameters=int(sum(v.size for v in changed.values())),
+                  layers_sha256=digest)
+    (out / "training.json").write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.answer_model.train_encoder",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pool", type=Path, default=POOL, help=f"default: {POOL}")
+    parser.add_argument("--out", type=Path, default=TUNED, help=f"default: {TUNED}")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/quotechat-encoder-work"),
+                        help="checkpoints (not committed)")
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=2e-5)
+    parser.add_argument("--frozen-layers", type=int, default=3)
+    parser.add_argument("--passage-share", type=float, default=0.25)
+    parser.add_argument("--max-length", type=int, default=96,
+                        help="word pieces of each text read in training")
+    parser.add_argument("--save-steps", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.pool.is_file():
+        parser.error(f"no pool file at {args.pool}")
+
+    import torch
+    from datasets import Dataset
+    from sentence_transformers import (SentenceTransformer, SentenceTransformerTrainer,
+                                       SentenceTransformerTrainingArguments)
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.training_args import BatchSamplers
+    from index.embedder import base_model_path
+
+    torch.manual_seed(args.seed)
+    started = time.time()
+    triplets = build_triplets(args.pool, seed=args.seed, passage_share=args.passage_share)
+    print(f"{len(triplets):,} triplets in {time.time() - started:.0f} s", flush=True)
+    model = SentenceTransformer(base_model_path(), device="cpu")
+    model.max_seq_length = args.max_length
+    bert = model[0].auto_model
+    frozen = [bert.embeddings, *bert.encoder.layer[:args.frozen_layers]]
+    for part in frozen:
+        for parameter in part.parameters():
+            parameter.requires_grad = False
+    training = SentenceTransformerTrainingArguments(
+        output_dir=str(args.work), num_train_epochs=args.epochs,
+        per_device_train_batch_size=args.batch_size, learning_rate=args.learning_rate,
+        warmup_ratio=0.1, seed=args.seed, save_strategy="steps", save_steps=args.save_steps,
+        save_total_limit=2, logging_steps=20, report_to="none", use_cpu=True,
+        dataloader_num_workers=0, batch_sampler=BatchSamplers.NO_DUPLICATES)
+    trainer = SentenceTransformerTrainer(model=model, args=training,
+                                         train_dataset=Dataset.from_list(triplets),
+                                         loss=MultipleNegativesRankingLoss(model))
+    trainer.train(resume_from_checkpoint=args.resume or None)
+    export_layers(model, base_model_path(), args.out, {
+        "data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, CC BY 4.0)",
+        "triplets": len(triplets), "epochs": args.epochs, "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate, "frozen_layers": args.frozen_layers,
+        "passage_share": args.passage_share, "max_length": args.max_length,
+        "seed": args.seed, "train_seconds": round(time.time() - started)})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The shipped encoder: the wheel's MiniLM with the tuned layers put in, checked by sha256."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from index import tuned_model
+from index.embedder import base_model_path, default_model_path
+from index.errors import ModelNotFound
+
+
+def test_the_card_records_the_layers_sha256():
+    digest = hashlib.sha256(tuned_model.LAYERS.read_bytes()).hexdigest()
+    assert digest == tuned_model.expected_sha256()
+    assert digest in (tuned_model.TUNED / "README.md").read_text()
+
+
+def test_the_default_model_is_the_base_with_the_tuned_layers(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = Path(default_model_path())
+    assert path.is_relative_to(tmp_path) and path.name.startswith("minilm-medquad-")
+    base = load_file(str(Path(base_model_path()) / "model.safetensors"))
+    built = load_file(str(path / "model.safetensors"))
+    layers = load_file(str(tuned_model.LAYERS))
+    assert set(built) == set(base) and layers and set(layers) < set(base)
+    for name, tensor in built.items():
+        expected = layers[name].astype(np.float32) if name in layers else base[name]
+        assert np.array_equal(tensor, expected), name
+    assert (path / "tokenizer.json").is_file() and (path / "README.md").is_file()
+    assert default_model_path() == str(path)  # assembled once, then re-used
+
+
+def test_damaged_layers_are_refused(tmp_path, monkeypatch):
+    folder = tmp_path / "minilm-medquad"
+    shutil.copytree(tuned_model.TUNED, folder)
+    data = bytearray((folder / "layers.safetensors").read_bytes())
+    data[-10] ^= 0xFF
+    (folder / "layers.safetensors").write_bytes(bytes(data))
+    monkeypatch.setattr(tuned_model, "TUNED", folder)
+    monkeypatch.setattr(tuned_model, "LAYERS", folder / "layers.safetensors")
+    with pytest.raises(ModelNotFound, match="damaged"):
+        tuned_model.assemble(Path(base_model_path()), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert json.loads((folder / "training.json").read_text())["train_seconds"] > 0
