@@ -40,6 +40,9 @@ class FakeAssistant:
                       quotes=(quote,), disclaimer=texts.DISCLAIMER,
                       notice=texts.EMERGENCY_NOTICE if emergency else None)
 
+    def quoted_text(self, doc_id, start, end):
+        return EVIL_DOC[start:end] if doc_id == "evil" else ""
+
     def passage(self, quote):
         return SimpleNamespace(title=quote.title, section=quote.section,
                                text=f"Before **bold**\n\n{EVIL_DOC}\n\nafter",

@@ -69,6 +69,9 @@ class BlockingAssistant:
         self.release.wait(timeout=30)
         return self._fake.ask(question, history)
 
+    def quoted_text(self, *where):
+        return self._fake.quoted_text(*where)
+
     def passage(self, quote):
         return self._fake.passage(quote)
 
