@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ui.scale_corpus import main, pool_questions, write_documents
+from ui.scale_corpus import main, pool_questions, report, write_documents
 
 
 def _pool(tmp_path):
@@ -48,3 +48,14 @@ def test_skip_build_needs_a_build_first(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--pool", str(_pool(tmp_path)), "--out", str(tmp_path / "out"), "--skip-build"])
     assert "--skip-build needs the build figures" in capsys.readouterr().err
+
+
+def test_a_resumed_build_reports_no_throughput():
+    figures = {"documents": 3, "units": 5, "chunks": 3, "texts_embedded": 8, "build_s": 2.0,
+               "sample_texts": 8, "raw_texts_per_s": 4.0, "build_peak_mb": 100.0,
+               "index_mb": 1.0, "open_assistant_s": 1.0, "serving_peak_mb": 200.0,
+               "questions": 2, "warm_p50_ms": 5.0, "warm_p95_ms": 6.0, "cold_start_s": 1.5}
+    assert "1.00x" in report(figures)
+    resumed = report({**figures, "build_resumed": True})
+    assert "not measured: the build resumed" in resumed and "1.00x" not in resumed
+    assert "(resumed a killed build)" in resumed
