@@ -14,6 +14,7 @@ from assistant.assistant import MAX_QUESTION_CHARS, MAX_QUOTES
 from corpus import DEFAULT_CORPUS
 from index import ChunkSettings
 from index.embedder import check_device
+from index.storage import cache_folder
 
 MIN_CHUNK_TOKENS = 8
 PROJECT_INDEX = Path(__file__).resolve().parent.parent / "index" / "built"
@@ -32,8 +33,7 @@ ENV_VARS = {
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "quotechat" / "indexes"
+    return cache_folder("indexes")
 
 
 def default_index_dir(corpus_dir: Path) -> Path:

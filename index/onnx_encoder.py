@@ -22,6 +22,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from index.storage import cache_folder
+
 logger = logging.getLogger(__name__)
 
 EXPORT_VERSION = 1
@@ -34,8 +36,7 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def cache_dir(weights_hash: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "quotechat" / "onnx" / f"v{EXPORT_VERSION}-{weights_hash[:16]}"
+    return cache_folder("onnx") / f"v{EXPORT_VERSION}-{weights_hash[:16]}"
 
 
 def exportable(model_dir: Path) -> str | None:

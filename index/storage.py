@@ -32,6 +32,13 @@ _VERSION_NAME = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
 KEEP_VERSIONS = 2  # the live one and the one before, for a running app still reading it
 
 
+def cache_folder(name: str) -> Path:
+    """quotechat's folder `name` in the user's cache (~/.cache/quotechat/NAME, or under
+    XDG_CACHE_HOME): indexes of other corpora, the model's ONNX export, the tuned model."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "quotechat" / name
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

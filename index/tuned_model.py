@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from index.errors import ModelNotFound
+from index.storage import cache_folder
 
 TUNED = Path(__file__).resolve().parent / "models" / "minilm-medquad"
 LAYERS = TUNED / "layers.safetensors"
@@ -27,11 +28,6 @@ WEIGHTS = "model.safetensors"
 
 def expected_sha256() -> str:
     return json.loads((TUNED / "training.json").read_text(encoding="utf-8"))["layers_sha256"]
-
-
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "quotechat" / "models"
 
 
 def assemble(base: Path, out: Path) -> None:
@@ -67,7 +63,7 @@ def assemble(base: Path, out: Path) -> None:
 
 def tuned_model_path(base: Path) -> str:
     """The assembled model folder, assembling it the first time."""
-    out = _cache_root() / f"minilm-medquad-{expected_sha256()[:16]}"
+    out = cache_folder("models") / f"minilm-medquad-{expected_sha256()[:16]}"
     if not (out / WEIGHTS).is_file():
         assemble(base, out)
     return str(out)
