@@ -1,6 +1,8 @@
 """Command-line faults found with odd input: each is one clear line, never a traceback."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from format_fixtures import write_all
 
@@ -17,6 +19,15 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err
+
+
+def test_help_names_every_setting_variable(capsys):
+    import re
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    documented = set(re.findall(r"`(QUOTECHAT_[A-Z_]+)`", readme))
+    assert documented and documented <= set(re.findall(r"QUOTECHAT_[A-Z_]+", out))
 
 
 def test_version(capsys):

@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
@@ -21,10 +22,11 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from assistant.evaluation import EvalFileError  # noqa: E402
 from assistant.index_watch import DEFAULT_INTERVAL  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import ENV_VARS, Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
 from index import ChunkSettings, IndexError_  # noqa: E402
 from index.embedder import DEVICES  # noqa: E402
+from ui.settings import QUEUE_ENV_VARS, WEB_ENV_VARS  # noqa: E402
 
 USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
 
@@ -37,11 +39,13 @@ EPILOG = """examples:
   quotechat eval ../shared/eval/seed_questions.jsonl
   quotechat eval ../shared/eval/questions.jsonl --corpus ../shared/eval/docs --by-kind
 
-settings: command-line options win over QUOTECHAT_CORPUS, QUOTECHAT_INDEX,
-QUOTECHAT_MODEL, QUOTECHAT_CHUNK_TOKENS, QUOTECHAT_CHUNK_OVERLAP,
-QUOTECHAT_MAX_QUOTES, QUOTECHAT_MAX_QUESTION_CHARS, QUOTECHAT_DEVICE; QUOTECHAT_ONNX=0
-embeds questions with torch; serve also reads QUOTECHAT_ADMIN_PASSWORD,
-QUOTECHAT_FEEDBACK_FILE and QUOTECHAT_WATCH_INDEX."""
+"""
+# From the settings' own tables, so a new variable is listed here too.
+EPILOG += "\n" + textwrap.fill(
+    "settings: command-line options win over environment variables: "
+    + ", ".join(ENV_VARS.values()) + " (QUOTECHAT_ONNX=0: questions embedded by torch); "
+    "serve also reads " + ", ".join([*WEB_ENV_VARS.values(), *QUEUE_ENV_VARS.values()])
+    + ". README, \"Settings\", says what each does.", width=88)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
