@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from assistant.service import load_index
 from assistant.settings import Settings
 from index import IndexError_, SearchIndex
 from index.storage import MANIFEST, POINTER
@@ -113,9 +114,6 @@ def watch_index(assistant: Any, settings: Settings, *,
                 interval: float = DEFAULT_INTERVAL) -> IndexWatcher:
     """A started watcher that loads new versions of ``settings``' index with the checks
     open_assistant makes (same model, chunk settings and corpus folder)."""
-    corpus = str(Path(settings.corpus_dir).resolve())
-
-    def load() -> SearchIndex:
-        return SearchIndex.load(settings.index_path, encoder=assistant.encoder,
-                                settings=settings.chunk_settings, corpus=corpus)
-    return IndexWatcher(assistant, settings.index_path, load, interval=interval).start()
+    return IndexWatcher(assistant, settings.index_path,
+                        lambda: load_index(settings, assistant.encoder),
+                        interval=interval).start()

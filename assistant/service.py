@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 from itertools import islice
-from pathlib import PurePosixPath
-from typing import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant.vocabulary import health_terms
@@ -72,6 +72,15 @@ def _indexable(settings: Settings, doc_id: str) -> bool:
     return True
 
 
+def load_index(settings: Settings, encoder: Any) -> SearchIndex:
+    """The live index version, refused unless built with this model, these chunk
+    settings and this corpus folder (at start-up, and for each new version a running
+    app switches to)."""
+    return SearchIndex.load(settings.index_path, encoder=encoder,
+                            settings=settings.chunk_settings,
+                            corpus=str(Path(settings.corpus_dir).resolve()))
+
+
 def open_assistant(settings: Settings, *, build_if_missing: bool = True,
                    progress: bool = False) -> Assistant:
     """Load the model and the index; build the index first when there is none yet."""
@@ -79,9 +88,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     encoder.warm_up()
     health_terms()  # the abstention model's vocabulary, read now, not at the first question
     try:
-        index = SearchIndex.load(settings.index_path, encoder=encoder,
-                                 settings=settings.chunk_settings,
-                                 corpus=str(settings.corpus_dir.resolve()))
+        index = load_index(settings, encoder)
     except IndexNotFound:
         if not build_if_missing:
             raise
