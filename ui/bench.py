@@ -61,7 +61,7 @@ def _questions(settings: Settings, questions_file: Path | None, examples) -> lis
     return list(examples)
 
 
-def _cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]:
+def cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]:
     """Process start to first answer, as a user of `quotechat ask` sees it."""
     command = [sys.executable, "-m", "ui.cli", "ask", "--json", "--corpus",
                str(settings.corpus_dir), "--index", str(settings.index_path), question]
@@ -88,7 +88,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         for question in questions:
             answer_times.append(_timed(assistant.ask, question)[0])
             embed_times.append(_timed(assistant.encoder.encode, [question])[0])
-    cold = _cold_start(settings, questions[0])
+    cold = cold_start(settings, questions[0])
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Settings(corpus_dir=settings.corpus_dir, index_dir=Path(tmp) / "index",
                          model=settings.model, chunk_tokens=settings.chunk_tokens,

@@ -85,18 +85,6 @@ def size_on_disk(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def cold_start(docs: Path, index: Path, question: str, runs: int) -> list[float]:
-    command = _cli("ask", "--json", "--corpus", str(docs), "--index", str(index), question)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        samples.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"scale_corpus: cold start failed: {done.stderr[-300:]}")
-    return samples
-
-
 def measure(docs: Path, index_dir: Path, questions: list[str], sample: int,
             cold_runs: int) -> dict:
     """Figures from the built index, in this process."""
@@ -104,7 +92,7 @@ def measure(docs: Path, index_dir: Path, questions: list[str], sample: int,
     from assistant.settings import Settings
     from index.embedder import SentenceTransformerEmbedder
     from index.storage import live_version
-    from ui.bench import encoder_throughput, p95
+    from ui.bench import cold_start, encoder_throughput, p95
 
     settings = Settings(corpus_dir=docs, index_dir=index_dir)
     started = time.perf_counter()
@@ -124,7 +112,10 @@ def measure(docs: Path, index_dir: Path, questions: list[str], sample: int,
     builder = SentenceTransformerEmbedder(settings.model, onnx=False)
     builder.warm_up()
     speed = encoder_throughput(builder, index, sample=sample)
-    cold = cold_start(docs, index_dir, questions[0], cold_runs)
+    try:
+        cold = cold_start(settings, questions[0], cold_runs)
+    except RuntimeError as err:
+        raise SystemExit(f"scale_corpus: {err}") from None
     return {
         "documents": len(index.documents), "units": len(index.units),
         "chunks": len(index.chunks), **speed,
