@@ -79,10 +79,7 @@ def build_index(documents: Iterable[Document], encoder: Encoder, *,
                     len(documents), len(fresh), len(texts))
     # Past the model's window the rest of a text would be dropped silently; cut it
     # here, on purpose, where it can be counted and tested.
-    # In groups: the tokenizer's offsets for 170,000 texts at once peaked at 3.5 GB,
-    # and a chat sharing the encoder waits for one call.
-    fitted = [text for start in range(0, len(texts), FIT_GROUP)
-              for text in encoder.fit_window(texts[start:start + FIT_GROUP])]
+    fitted = fit_to_window(encoder, texts)
     cut = sum(a != b for a, b in zip(texts, fitted))
     if cut:
         logger.info("%d of %d texts cut to the model's %d-token window", cut,
@@ -137,6 +134,14 @@ def _unchanged(previous: "SearchIndex", old_chunks: dict[str, list[int]], doc: D
     return (previous.content_hash(doc.doc_id) == doc.content_hash
             and previous.documents[doc.doc_id].units == doc.units
             and [previous.chunks[r] for r in old_chunks.get(doc.doc_id, ())] == chunks)
+
+
+def fit_to_window(encoder: Encoder, texts: list[str]) -> list[str]:
+    """Each text cut to the model's window, in groups: the tokenizer's offsets for
+    170,000 texts at once peaked at 3.5 GB, and a chat sharing the encoder waits for
+    one call."""
+    return [text for start in range(0, len(texts), FIT_GROUP)
+            for text in encoder.fit_window(texts[start:start + FIT_GROUP])]
 
 
 def embedding_texts(documents: Iterable[Document],

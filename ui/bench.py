@@ -14,7 +14,7 @@ from corpus.tokens import count_tokens
 from corpus.units import sentence_spans
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
-from index.build import embedding_texts
+from index.build import embedding_texts, fit_to_window
 from index.embedder import SentenceTransformerEmbedder
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / \
@@ -38,7 +38,7 @@ def distinct_texts(encoder, index) -> list[str]:
     for chunk in index.chunks:
         chunks_by_doc.setdefault(chunk.doc_id, []).append(chunk)
     docs = list(index.documents.values())
-    texts = encoder.fit_window(embedding_texts(
+    texts = fit_to_window(encoder, embedding_texts(
         docs, {d.doc_id: chunks_by_doc.get(d.doc_id, []) for d in docs}))
     return list(dict.fromkeys(texts))
 
