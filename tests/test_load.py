@@ -9,11 +9,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
 from browser_support import run_coroutine
-from ui.loadtest import DEV_QUESTIONS, AskFailed, ChatClient, read_questions, run_load
+from ui.loadtest import (DEV_QUESTIONS, AskFailed, ChatClient, http_session, read_questions,
+                         run_load)
 from ui.serve_process import ServeProcess
 from ui.settings import WebSettings
 
@@ -82,7 +82,7 @@ def test_a_full_queue_refuses_at_once_with_a_clear_message():
     app, url = serve(assistant, WebSettings(queue_size=1, ask_concurrency=1))
 
     async def scenario():
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with http_session(timeout=30) as http:
             client = await ChatClient.connect(http, url)
             running = asyncio.create_task(client.ask("Why cramps?", "s-running"))
             await asyncio.to_thread(assistant.started.wait, 10)
@@ -135,7 +135,7 @@ def test_the_page_says_busy_when_the_queue_is_full(browser):
     chat = open_chat(browser, url)  # page loaded while the queue is empty
 
     async def occupy():  # one question being answered, one waiting: the queue is full
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with http_session(timeout=60) as http:
             client = await ChatClient.connect(http, url)
             running = asyncio.create_task(client.ask("Why cramps?", "s-running"))
             await asyncio.to_thread(assistant.started.wait, 10)
