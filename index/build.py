@@ -164,9 +164,14 @@ def encode_texts(encoder: Encoder, texts: list[str], *, progress: bool = False,
     and put back in order; groups keep the progress moving and memory flat."""
     group = group or GROUP_SIZE
     distinct = list(dict.fromkeys(texts))
-    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
     vectors = np.empty((len(distinct), encoder.dimension), dtype=np.float32)
-    with Progress(len(distinct), what, enabled=progress) as bar:
+    # A resumed build (index/resume.py) takes what it kept first, outside the progress.
+    kept = encoder.kept(distinct) if hasattr(encoder, "kept") else [False] * len(distinct)
+    resumed = [i for i, k in enumerate(kept) if k]
+    if resumed:
+        vectors[resumed] = encoder.encode([distinct[i] for i in resumed], batch_size=batch_size)
+    order = sorted((i for i, k in enumerate(kept) if not k), key=lambda i: -len(distinct[i]))
+    with Progress(len(order), what, enabled=progress) as bar:
         for start in range(0, len(order), group):
             rows = order[start:start + group]
             vectors[rows] = encoder.encode([distinct[i] for i in rows],

@@ -53,6 +53,13 @@ class ResumableEncoder:
             logger.info("resuming: %d texts already embedded in %s", len(self._kept),
                         self.folder)
 
+    def kept(self, texts: Sequence[str]) -> list[bool]:
+        """Which of `texts` a killed build already embedded (the progress counts only
+        the others, so its rate and time left are the embedding's own)."""
+        if not self._loaded:
+            self._load()
+        return [text_key(t) in self._kept for t in texts]
+
     def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
         if not self._loaded:
             self._load()

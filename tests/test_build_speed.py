@@ -109,7 +109,7 @@ def test_a_build_with_progress_logs_the_documents(fixture_dir, fake_encoder, cap
 
 
 def test_a_killed_build_resumes_without_embedding_again(fixture_dir, fake_encoder,
-                                                          tmp_path, monkeypatch):
+                                                          tmp_path, monkeypatch, caplog):
     from index import resume
     from index.update import update_index
     monkeypatch.setattr(resume, "FLUSH_TEXTS", 1)  # every group is written at once
@@ -135,8 +135,13 @@ def test_a_killed_build_resumes_without_embedding_again(fixture_dir, fake_encode
     done_before = list(fake_encoder.texts)
     assert len(done_before) == 16 and list((tmp_path / "index").glob(".embedded-*"))
     fake_encoder.texts.clear()
-    report = update_index(fixture_dir, tmp_path / "index", fake_encoder)
+    caplog.set_level(logging.INFO, logger="corpus.progress")
+    report = update_index(fixture_dir, tmp_path / "index", fake_encoder, progress=True)
     assert not set(fake_encoder.texts) & set(done_before)  # not embedded again
+    # the progress counts what is embedded now, not the kept vectors (a rate, not a jump)
+    totals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Embedding")]
+    assert totals and all(f"{len(fake_encoder.texts)}/{len(fake_encoder.texts)} " in m
+                          for m in totals)
     assert len(fake_encoder.texts) + 16 == len(report.index.units) + len(report.index.chunks)
     assert not list((tmp_path / "index").glob(".embedded-*"))  # cleared once saved
     # the resumed vectors are the vectors: the same as a build from scratch
