@@ -75,6 +75,48 @@ def reindex_shared(corpus, index) -> str:
     return done.stdout
 
 
+@pytest.fixture
+def two_plain_upstreams():
+    """Two stand-in replicas (HTTP servers in this process) for the balancer alone."""
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Quiet) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield servers
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_new_visitors_are_spread_evenly_and_a_down_replicas_visitors_move(two_plain_upstreams):
+    """Each new visitor goes to the least busy replica (a random key hashed put 27-34 of
+    50 on one of two), stays there, and moves to the other while it is down."""
+    _require_nginx()
+    servers = two_plain_upstreams
+    upstreams = [f"127.0.0.1:{s.server_address[1]}" for s in servers]
+    with Balancer(BALANCER_PORT + 5, upstreams, show_upstream=True) as balancer:
+        balancer.wait_ready()
+        firsts = [httpx.get(balancer.url + "/", timeout=10) for _ in range(20)]
+        by_upstream = {u: [r.cookies[AFFINITY_COOKIE] for r in firsts
+                           if r.headers[UPSTREAM_HEADER] == u] for u in upstreams}
+        assert [len(keys) for keys in by_upstream.values()] == [10, 10]
+        assert [set(keys) for keys in by_upstream.values()] == [{"r1"}, {"r2"}]
+        for key, upstream in (("r1", upstreams[0]), ("r2", upstreams[1])):
+            assert {httpx.get(balancer.url + "/", cookies={AFFINITY_COOKIE: key},
+                              timeout=10).headers[UPSTREAM_HEADER] for _ in range(5)} \
+                == {upstream}
+        servers[0].shutdown()
+        servers[0].server_close()
+        moved = httpx.get(balancer.url + "/", cookies={AFFINITY_COOKIE: "r1"}, timeout=10)
+        assert moved.status_code == 200 and moved.cookies[AFFINITY_COOKIE] == "r2"
+
+
 def test_a_browser_sticks_to_one_replica(cluster):
     _, balancer = cluster
     first = httpx.get(balancer.url + "/", timeout=10)

@@ -7,13 +7,17 @@ by GET /gradio_api/queue/data (server-sent events) for its result; if the two re
 different replicas the second answers "Session not found". Uploads and gr.State (the
 maintainers' sign-in) are per process too. The session id Gradio sends is in the JSON
 body of `join`, which nginx cannot route on, so nginx pins each browser with a cookie of
-its own: a new visitor gets a random key (nginx's $request_id), routed with a consistent
-hash, and keeps it in a cookie. ip_hash would also work, but sends everyone behind one
-address (a clinic's network, a mobile carrier's NAT) to one replica and moves a person
-whose address changes mid-chat.
+its own: a new visitor goes to the replica with the fewest open connections and gets
+that replica's name in the cookie; while that replica is down, its backups (the others)
+answer and the cookie takes the new name. A random key hashed onto the replicas (the
+first version) spread 50 visitors 27-34 to one of two, and the busier replica set the
+slowest answers. ip_hash would also work, but sends everyone behind one address (a
+clinic's network, a mobile carrier's NAT) to one replica and moves a person whose
+address changes mid-chat.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,25 +29,30 @@ AFFINITY_COOKIE = "quotechat_replica"
 UPSTREAM_HEADER = "X-Quotechat-Upstream"  # tests only: which replica answered
 
 SITE = """\
-# A new visitor gets a random routing key; later requests bring it back in a cookie.
-map $cookie_{cookie} $quotechat_replica {{
-    ""      $request_id;
-    default $cookie_{cookie};
+# A new visitor goes to the replica with the fewest open connections and gets its name
+# in a cookie; later requests bring it back and reach that replica (Gradio's queue lives
+# in it), or, while it is down, its backup, whose name the cookie then takes.
+map $cookie_{cookie} $quotechat_pool {{
+{routes}
+    default quotechat;
+}}
+map $upstream_addr $quotechat_answered_by {{  # the last replica tried answered
+{answered}
 }}
 map $http_upgrade $connection_upgrade {{
     default upgrade;
     ""      close;
 }}
 upstream quotechat {{
-    hash $quotechat_replica consistent;  # one browser, one replica (Gradio's queue)
+    least_conn;
 {servers}
 }}
-server {{
+{pinned}server {{
     listen {listen};
     client_max_body_size 6m;  # the maintainers' uploads: 5 MB a file
     location / {{
-        proxy_pass http://quotechat;
-        add_header Set-Cookie "{cookie}=$quotechat_replica; Path=/; HttpOnly; SameSite=Lax" always;
+        proxy_pass http://$quotechat_pool;
+        add_header Set-Cookie "{cookie}=$quotechat_answered_by; Path=/; HttpOnly; SameSite=Lax" always;
 {debug}        proxy_http_version 1.1;  # keep-alive and upgrades, as Gradio expects
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $connection_upgrade;
@@ -76,13 +85,22 @@ http {{
 
 
 def site_config(listen: str, upstreams: Sequence[str], *, show_upstream: bool = False) -> str:
-    """The `http`-level nginx configuration for replicas at ``upstreams`` (host:port)."""
+    """The `http`-level nginx configuration for replicas at ``upstreams`` (host:port):
+    replica i (from 1) is named r<i> in the cookie."""
     if not upstreams:
         raise ValueError("give at least one replica address (host:port).")
+    names = [f"r{i}" for i in range(1, len(upstreams) + 1)]
+    routes = "\n".join(f"    {name} quotechat_{name};" for name in names)
+    answered = "\n".join(f"    ~(^|\\s){re.escape(u)}$ {name};" for name, u in zip(names, upstreams))
+    pinned = "".join(
+        f"upstream quotechat_{name} {{\n    server {u};\n"
+        + "".join(f"    server {other} backup;\n" for other in upstreams if other != u)
+        + "}\n" for name, u in zip(names, upstreams))
     servers = "\n".join(f"    server {u};" for u in upstreams)
     debug = (f'        add_header {UPSTREAM_HEADER} $upstream_addr always;\n'
              if show_upstream else "")
-    return SITE.format(cookie=AFFINITY_COOKIE, servers=servers, listen=listen, debug=debug)
+    return SITE.format(cookie=AFFINITY_COOKIE, routes=routes, answered=answered,
+                       servers=servers, pinned=pinned, listen=listen, debug=debug)
 
 
 def nginx_binary() -> str | None:

@@ -74,16 +74,16 @@ def ask(client, question: str) -> str:
 
 def routing_keys(balancer_url: str, upstreams: Sequence[str], tries: int = 64
                  ) -> dict[str, str]:
-    """A cookie value that nginx routes to each upstream, found by asking it (needs a
-    balancer started with show_upstream=True)."""
+    """The cookie value that pins a browser to each upstream, read from the cookie nginx
+    gives new visitors (needs a balancer started with show_upstream=True)."""
     import httpx
     from ui.balancer import AFFINITY_COOKIE, UPSTREAM_HEADER
     keys: dict[str, str] = {}
-    for n in range(tries):
-        key = f"probe-{n}"
-        reply = httpx.get(balancer_url + "/", cookies={AFFINITY_COOKIE: key}, timeout=10)
-        keys.setdefault(reply.headers.get(UPSTREAM_HEADER, ""), key)
-        if all(u in keys for u in upstreams):
+    for _ in range(tries):
+        reply = httpx.get(balancer_url + "/", timeout=10)
+        keys.setdefault(reply.headers.get(UPSTREAM_HEADER, ""),
+                        reply.cookies.get(AFFINITY_COOKIE, ""))
+        if all(keys.get(u) for u in upstreams):
             return {u: keys[u] for u in upstreams}
     raise RuntimeError(f"no routing key reached each of {list(upstreams)} in {tries} tries")
 
