@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -188,3 +189,17 @@ def test_an_unrelated_document_does_not_change_answers_about_the_others(tmp_path
         first = after_quotes[0]
         assert any(q.doc_id == first.doc_id and q.start <= first.end and first.start <= q.end
                    for q in before_quotes), question
+
+
+def test_bench_reports_every_figure_as_a_number(index_dir):
+    """`quotechat bench` on the built-in corpus (one round): each row it promises is
+    there with a figure; nothing is asserted about how fast (that is what it measures)."""
+    result = quotechat("bench", "--index", str(index_dir), "--repeat", "1")
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split("  ", 1) for line in result.stdout.splitlines()[2:] if "  " in line)
+    rows = {name.strip(): value.strip() for name, value in rows.items()}
+    for name in ("warm answer, median", "bare query embedding, median",
+                 "answer / embedding (median ratio)", "cold start to first answer, median",
+                 "index build (model loaded), median of 3", "build / raw encoder"):
+        assert re.match(r"^\d+(\.\d+)?\s*(ms|s|x)$", rows[name]), (name, rows.get(name))
+    assert int(rows["texts embedded (distinct units + chunks)"]) > 100
