@@ -7,8 +7,9 @@ Each session talks to Gradio the way the page does (POST queue/join, then the
 queue/data event stream, with its own session hash), so the queue, the concurrency
 limits and the rendering are all measured. The client is one asyncio thread with aiohttp
 (2.4 ms of client CPU an answer; httpx took 10 ms, a thread per session with
-gradio_client more): on one machine the client spends what the server needs. Before the load, every question is asked once on its own; under load each answer
-must be exactly that single-user answer (the whole rendered reply).
+gradio_client more): on one machine the client spends what the server needs. Before the
+load, every question is asked once on its own; under load each answer must be exactly
+that single-user answer (the whole rendered reply).
 
 Sessions ask in a closed loop: the next question as soon as the answer arrives, so the
 latency is sessions / throughput; or, with ``--think S``, after reading for 0.5-1.5 × S
