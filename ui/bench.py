@@ -96,7 +96,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
                             model=settings.model, chunk_tokens=settings.chunk_tokens,
                             chunk_overlap=settings.chunk_overlap, device=settings.device)
         # The torch model, as `quotechat index` uses it, loaded before the clock starts.
-        encoder = SentenceTransformerEmbedder(fresh(0).model, device=settings.device,
+        encoder = SentenceTransformerEmbedder(settings.model, device=settings.device,
                                               onnx=False)
         encoder.warm_up()
         # So are the chunker's tokenizer file and the sentence splitter's rules, loaded
