@@ -38,6 +38,7 @@ DEV_QUESTIONS = Path(__file__).resolve().parent.parent / "assistant" / "dev_ques
 API = "gradio_api"
 ASK_API_NAME = "on_send"  # the chat's send event (ui/web.py)
 MAX_SESSIONS, MAX_SECONDS = 200, 600  # loopback load, bounded on purpose
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)  # no answer over HTTP
 
 
 class LoadTestError(Exception):
@@ -183,7 +184,7 @@ async def _ask_loop(client: ChatClient, session: str, order: list[str], expected
                 report.errors.append(str(err))
             await asyncio.sleep(1.0)  # as a person would before trying again
             continue
-        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+        except NETWORK_ERRORS as err:
             report.errors.append(f"{type(err).__name__}: {err}")
             await asyncio.sleep(1.0)
             continue
@@ -203,7 +204,7 @@ async def run_load(url: str, questions: Sequence[str], *, sessions: int, seconds
     async with http_session() as http:
         try:
             client = await ChatClient.connect(http, url)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+        except NETWORK_ERRORS as err:
             raise LoadTestError(f"no quotechat at {url}: {err}") from err
         expected = await single_user_answers(client, questions)
         report = LoadReport(sessions, seconds)
