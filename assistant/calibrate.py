@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,18 @@ class Case:
         return rank == 1, rank is not None and rank <= 5
 
 
-def cases_for(assistant, path: Path, group: str) -> list[Case]:
+def folded_questions(path: Path) -> list[tuple[int, dict]]:
+    """The file's questions (emergencies aside: triage answers them) with their fold."""
     rows = [r for r in read_questions(path) if r["expect"] != "emergency"]
-    queries = [assistant.search_text(r["question"], r.get("history") or []) for r in rows]
+    return [(int(r.get("fold", i % 5)), r) for i, r in enumerate(rows)]
+
+
+def cases_for(assistant, path: Path, group: str) -> list[Case]:
+    folded = folded_questions(path)
+    queries = [assistant.search_text(r["question"], r.get("history") or []) for _, r in folded]
     vectors = assistant.encoder.encode(queries)
-    return [Case(assistant, r, q, v, group, int(r.get("fold", i % 5)))
-            for i, (r, q, v) in enumerate(zip(rows, queries, vectors))]
+    return [Case(assistant, r, q, v, group, fold)
+            for (fold, r), q, v in zip(folded, queries, vectors)]
 
 
 def load_cases(args) -> list[Case]:
@@ -118,8 +125,11 @@ def _fit(x: np.ndarray, y: np.ndarray):
     return LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
 
 
-def abstention(cases: list[Case], weights: Weights) -> None:
-    x = np.array([[signals(c.assistant.index, c.query, c.run(weights)[0])[name]
+def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -> None:
+    """`held_out`: a question id's signals from an encoder that never saw it, used in
+    place of the current encoder's (answer_model/cross_validate.py)."""
+    x = np.array([[(held_out.get(c.row.get("id")) or
+                    signals(c.assistant.index, c.query, c.run(weights)[0]))[name]
                    for name in FEATURES] for c in cases])
     y = np.array([c.answerable for c in cases], dtype=int)
     folds = np.array([c.fold for c in cases])
@@ -152,10 +162,17 @@ def main() -> None:
     parser.add_argument("--medquad-corpus", type=Path)
     parser.add_argument("--skip-grid", action="store_true",
                         help="use the current Weights, only fit the abstention model")
+    parser.add_argument("--home-signals", type=Path,
+                        help="the home questions' abstention signals, each from an encoder "
+                             "tuned without its fold (written by "
+                             "assistant.answer_model.cross_validate)")
     args = parser.parse_args()
     cases = load_cases(args)
     weights = Weights() if args.skip_grid else retrieval_grid(cases)
-    abstention(cases, weights)
+    held_out = {}
+    if args.home_signals:
+        held_out = {r["id"]: r["signals"] for r in map(json.loads, args.home_signals.open())}
+    abstention(cases, weights, held_out)
 
 
 if __name__ == "__main__":

@@ -57,11 +57,15 @@ def _doc_key(doc_id: str) -> str:
     return name
 
 
+def holds_phrase(text: str, phrases: list[str]) -> bool:
+    """Does the text hold one of the gold phrases, case and white space aside?"""
+    return any(_norm(p) in _norm(text) for p in phrases)
+
+
 def phrase_hits(row: dict, quotes) -> list[bool]:
     """For each of the first three quotes: does it contain a gold phrase (case and
     white space aside)? The home-format judgement."""
-    phrases = [_norm(p) for p in row.get("phrases", [])]
-    return [any(p in _norm(q.text) for p in phrases) for q in quotes[:3]]
+    return [holds_phrase(q.text, row.get("phrases", [])) for q in quotes[:3]]
 
 
 def relevant_rank(row: dict, sources) -> int | None:

@@ -48,3 +48,28 @@ def test_damaged_layers_are_refused(tmp_path, monkeypatch):
         tuned_model.assemble(Path(base_model_path()), tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert json.loads((folder / "training.json").read_text())["train_seconds"] > 0
+
+
+def test_training_exports_exactly_the_changed_layers_and_loads_them_back(tmp_path):
+    """What train_encoder writes: only the tensors training changed, as float16, with
+    their sha256 in the record; and --from-layers reads them back into the base model.
+    (A sentence-transformers release renamed the module's keys once, and the export
+    silently wrote no tensors.)"""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from assistant.answer_model.train_encoder import export_layers, load_layers
+    model = SentenceTransformer(base_model_path(), device="cpu")
+    changed = model[0].auto_model.encoder.layer[5].output.dense.bias
+    with torch.no_grad():
+        changed += 0.5
+    export_layers(model, base_model_path(), tmp_path, {"seed": 1})
+    layers = load_file(str(tmp_path / "layers.safetensors"))
+    assert set(layers) == {"encoder.layer.5.output.dense.bias"}
+    record = json.loads((tmp_path / "training.json").read_text())
+    assert record["tensors"] == 1 and record["seed"] == 1
+    assert record["layers_sha256"] == hashlib.sha256(
+        (tmp_path / "layers.safetensors").read_bytes()).hexdigest()
+    fresh = SentenceTransformer(base_model_path(), device="cpu")
+    load_layers(fresh, tmp_path / "layers.safetensors")
+    assert torch.allclose(fresh[0].auto_model.encoder.layer[5].output.dense.bias, changed,
+                          atol=1e-3)

@@ -15,6 +15,11 @@ layers stay frozen: the tuned part is small enough to ship (index/models/minilm-
 and the model keeps what it knew. Seeded; checkpoints every --save-steps. Writes the
 tuned layers as float16, their sha256 and the training record to --out, which
 index/tuned_model.py reads. Needs `pip install -e ".[train]"`.
+
+A second stage, with --questions, goes on from there on home-corpus questions with gold
+phrases (home_triplets.py: the sentence that answers against the near miss the stage-1
+encoder ranks above it), mixed with --questions-medquad MedQuAD triplets so the encoder
+keeps its general skill; --from-layers starts it from stage-1 layers already trained.
 """
 from __future__ import annotations
 
@@ -79,8 +84,7 @@ def export_layers(model, base_path: str, out: Path, record: dict) -> None:
     import numpy as np
     from safetensors.numpy import load_file, save_file
     base = load_file(str(Path(base_path) / "model.safetensors"))
-    state = {k.removeprefix("auto_model."): v.detach().cpu().numpy()
-             for k, v in model[0].state_dict().items()}
+    state = {k: v.detach().cpu().numpy() for k, v in model[0].auto_model.state_dict().items()}
     changed = {k: v.astype(np.float16) for k, v in state.items()
                if k in base and not np.array_equal(v, base[k])}
     out.mkdir(parents=True, exist_ok=True)
@@ -94,7 +98,81 @@ def export_layers(model, base_path: str, out: Path, record: dict) -> None:
     print(json.dumps(record, indent=2))
 
 
-def main(argv: list[str] | None = None) -> int:
+def load_layers(model, path: Path) -> None:
+    """Put layers written by export_layers into the (base) model."""
+    from safetensors.torch import load_file
+    tensors = {name: tensor.float() for name, tensor in load_file(str(path)).items()}
+    unknown = model[0].auto_model.load_state_dict(tensors, strict=False).unexpected_keys
+    if unknown:
+        raise SystemExit(f"{path} does not fit the base model (unknown tensors {unknown[:3]})")
+
+
+def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, args,
+           work: Path, resume: bool = False, checkpoints: bool = True) -> None:
+    from datasets import Dataset
+    from sentence_transformers import (SentenceTransformerTrainer,
+                                       SentenceTransformerTrainingArguments)
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.training_args import BatchSamplers
+    training = SentenceTransformerTrainingArguments(
+        output_dir=str(work), num_train_epochs=epochs,
+        per_device_train_batch_size=args.batch_size, learning_rate=learning_rate,
+        warmup_ratio=0.1, seed=args.seed, save_strategy="steps" if checkpoints else "no",
+        save_steps=args.save_steps, save_total_limit=2, logging_steps=20, report_to="none",
+        use_cpu=True, dataloader_num_workers=0, batch_sampler=BatchSamplers.NO_DUPLICATES)
+    trainer = SentenceTransformerTrainer(model=model, args=training,
+                                         train_dataset=Dataset.from_list(triplets),
+                                         loss=MultipleNegativesRankingLoss(model))
+    trainer.train(resume_from_checkpoint=resume or None)
+
+
+def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: Path) -> dict:
+    """Index the default corpus with the model so far, mine the questions' triplets
+    from it, and train on them with a sample of the MedQuAD triplets (a few minutes)."""
+    from assistant.answer_model.home_triplets import question_triplets
+    assistant = open_with(model, folder)
+    rng = random.Random(args.seed)
+    home = question_triplets(assistant, rows, rng)
+    triplets = home + rng.sample(medquad, min(args.questions_medquad, len(medquad)))
+    rng.shuffle(triplets)
+    print(f"questions stage: {len(home)} home triplets from {len(rows)} questions, "
+          f"{len(triplets) - len(home)} MedQuAD", flush=True)
+    model.max_seq_length = args.questions_max_length
+    _train(model, triplets, epochs=args.questions_epochs,
+           learning_rate=args.learning_rate, args=args, work=folder / "checkpoints",
+           checkpoints=False)
+    model.max_seq_length = 256
+    return {"data": [str(p) for p in args.questions], "home_triplets": len(home),
+            "medquad_triplets": len(triplets) - len(home), "epochs": args.questions_epochs,
+            "learning_rate": args.learning_rate, "max_length": args.questions_max_length}
+
+
+def open_with(model, folder: Path):
+    """An assistant on the default corpus, indexed in `folder` with the model as it is."""
+    from dataclasses import replace
+    from assistant.service import open_assistant, reindex
+    from assistant.settings import Settings
+    model.max_seq_length = 256  # the window the index is built for
+    model.save(str(folder / "model"))
+    settings = replace(Settings(), model=str(folder / "model"), index_dir=folder / "index",
+                       onnx=False)
+    reindex(settings, rebuild=True)
+    return open_assistant(settings)
+
+
+def new_model(args):
+    """The base MiniLM with its word embeddings and bottom layers frozen."""
+    from sentence_transformers import SentenceTransformer
+    from index.embedder import base_model_path
+    model = SentenceTransformer(base_model_path(), device="cpu")
+    bert = model[0].auto_model
+    for part in [bert.embeddings, *bert.encoder.layer[:args.frozen_layers]]:
+        for parameter in part.parameters():
+            parameter.requires_grad = False
+    return model
+
+
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant.answer_model.train_encoder",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", type=Path, default=POOL, help=f"default: {POOL}")
@@ -111,45 +189,60 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-steps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--questions", type=Path, nargs="*", default=[],
+                        help="home-corpus question files with gold phrases: the second stage")
+    parser.add_argument("--questions-epochs", type=float, default=2.0)
+    parser.add_argument("--questions-medquad", type=int, default=300,
+                        help="MedQuAD triplets mixed into the second stage")
+    parser.add_argument("--questions-max-length", type=int, default=128)
+    parser.add_argument("--from-layers", type=Path,
+                        help="skip the MedQuAD stage: start from these tuned layers "
+                             "(with their training.json beside them)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
     args = parser.parse_args(argv)
     if not args.pool.is_file():
         parser.error(f"no pool file at {args.pool}")
+    for path in [*args.questions, *([args.from_layers] if args.from_layers else [])]:
+        if not path.is_file():
+            parser.error(f"no file at {path}")
 
     import torch
-    from datasets import Dataset
-    from sentence_transformers import (SentenceTransformer, SentenceTransformerTrainer,
-                                       SentenceTransformerTrainingArguments)
-    from sentence_transformers.losses import MultipleNegativesRankingLoss
-    from sentence_transformers.training_args import BatchSamplers
+    from assistant.evaluation import read_questions
     from index.embedder import base_model_path
 
     torch.manual_seed(args.seed)
     started = time.time()
     triplets = build_triplets(args.pool, seed=args.seed, passage_share=args.passage_share)
     print(f"{len(triplets):,} triplets in {time.time() - started:.0f} s", flush=True)
-    model = SentenceTransformer(base_model_path(), device="cpu")
-    model.max_seq_length = args.max_length
-    bert = model[0].auto_model
-    frozen = [bert.embeddings, *bert.encoder.layer[:args.frozen_layers]]
-    for part in frozen:
-        for parameter in part.parameters():
-            parameter.requires_grad = False
-    training = SentenceTransformerTrainingArguments(
-        output_dir=str(args.work), num_train_epochs=args.epochs,
-        per_device_train_batch_size=args.batch_size, learning_rate=args.learning_rate,
-        warmup_ratio=0.1, seed=args.seed, save_strategy="steps", save_steps=args.save_steps,
-        save_total_limit=2, logging_steps=20, report_to="none", use_cpu=True,
-        dataloader_num_workers=0, batch_sampler=BatchSamplers.NO_DUPLICATES)
-    trainer = SentenceTransformerTrainer(model=model, args=training,
-                                         train_dataset=Dataset.from_list(triplets),
-                                         loss=MultipleNegativesRankingLoss(model))
-    trainer.train(resume_from_checkpoint=args.resume or None)
-    export_layers(model, base_model_path(), args.out, {
-        "data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, CC BY 4.0)",
-        "triplets": len(triplets), "epochs": args.epochs, "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate, "frozen_layers": args.frozen_layers,
-        "passage_share": args.passage_share, "max_length": args.max_length,
-        "seed": args.seed, "train_seconds": round(time.time() - started)})
+    model = new_model(args)
+    record = {"data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, CC BY 4.0)",
+              "triplets": len(triplets), "epochs": args.epochs, "batch_size": args.batch_size,
+              "learning_rate": args.learning_rate, "frozen_layers": args.frozen_layers,
+              "passage_share": args.passage_share, "max_length": args.max_length,
+              "seed": args.seed}
+    if args.from_layers:
+        record = json.loads((args.from_layers.parent / "training.json").read_text())
+        if "questions_stage" in record:
+            parser.error(f"{args.from_layers} already had the questions stage; start from "
+                         "the MedQuAD stage's layers")
+        load_layers(model, args.from_layers)
+        record["medquad_stage_sha256"] = record.pop("layers_sha256")
+    else:
+        model.max_seq_length = args.max_length
+        _train(model, triplets, epochs=args.epochs, learning_rate=args.learning_rate,
+               args=args, work=args.work, resume=args.resume)
+        record["train_seconds"] = round(time.time() - started)
+    if args.questions:
+        stage = time.time()
+        rows = [row for path in args.questions for row in read_questions(path)]
+        record["questions_stage"] = questions_stage(model, triplets, rows, args,
+                                                    args.work / "questions-stage")
+        record["questions_stage"]["train_seconds"] = round(time.time() - stage)
+    export_layers(model, base_model_path(), args.out, record)
     return 0
 
 
