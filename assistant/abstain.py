@@ -32,7 +32,8 @@ class Thresholds:
     weights: tuple[float, ...] = (3.778, -1.114, 4.468, 0.19, -3.107)
     bias: float = -3.629
     # Fitted with the home questions' signals from encoders that never saw them
-    # (answer_model/cross_validate.py; `calibrate --home-signals`). Cross-validated at
+    # (`calibrate --skip-grid --home-signals assistant/answer_model/home_signals_cv.jsonl`,
+    # written by answer_model/cross_validate.py). Cross-validated at
     # 0.55: home answerable questions wrongly refused 0.07 and unanswerable ones refused
     # 0.67 (the encoder before its questions stage, at 0.5: 0.04 / 0.44, and at 0.6,
     # where it refuses 0.07 of the answerable: 0.07 / 0.56); MedQuAD answerable wrongly

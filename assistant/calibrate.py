@@ -11,6 +11,9 @@ printed are what a held-out set of the same kinds sees, never what the grid was 
 on. The abstention model is cross-validated the same way. The chosen numbers are copied
 into retrieval.Weights and abstain.Thresholds by hand, so they are reviewed like code.
 home_holdout.jsonl is not an input here: it is scored once, with `quotechat eval`.
+The shipped encoder was tuned on the home questions, so for the abstention fit give
+`--home-signals assistant/answer_model/home_signals_cv.jsonl`: their signals from
+encoders tuned without their fold (answer_model/cross_validate.py).
 """
 from __future__ import annotations
 
@@ -125,12 +128,17 @@ def _fit(x: np.ndarray, y: np.ndarray):
     return LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
 
 
+def abstention_features(cases: list[Case], weights: Weights,
+                        held_out: dict[str, dict]) -> np.ndarray:
+    """One row of FEATURES per case. `held_out`: a question id's signals from an encoder
+    that never saw it, used in place of the current encoder's (cross_validate.py)."""
+    return np.array([[(held_out.get(c.row.get("id")) or
+                       signals(c.assistant.index, c.query, c.run(weights)[0]))[name]
+                      for name in FEATURES] for c in cases])
+
+
 def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -> None:
-    """`held_out`: a question id's signals from an encoder that never saw it, used in
-    place of the current encoder's (answer_model/cross_validate.py)."""
-    x = np.array([[(held_out.get(c.row.get("id")) or
-                    signals(c.assistant.index, c.query, c.run(weights)[0]))[name]
-                   for name in FEATURES] for c in cases])
+    x = abstention_features(cases, weights, held_out)
     y = np.array([c.answerable for c in cases], dtype=int)
     folds = np.array([c.fold for c in cases])
     groups = np.array([c.group for c in cases])

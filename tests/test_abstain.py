@@ -107,3 +107,26 @@ def test_calibration_folds_score_each_question_with_weights_chosen_without_it():
     model = _fit(x[::2], y[::2])
     assert (model.predict_proba(x[1::2])[:, 1] > 0.5).tolist() == (y[1::2] == 1).tolist()
 
+
+
+def test_calibration_takes_held_out_signals_in_place_of_the_current_encoders(
+        index, fake_encoder, tmp_path):
+    """`calibrate --home-signals`: a question the shipped encoder was tuned on is fitted
+    with the signals of an encoder that never saw it; the others keep their own."""
+    import json
+    from assistant import Assistant
+    from assistant.calibrate import abstention_features, cases_for
+    path = tmp_path / "questions.jsonl"
+    rows = [{"id": "q1", "question": "What triggers cramps?", "expect": "answer",
+             "phrases": ["frequent trigger"], "fold": 0},
+            {"id": "q2", "question": "Does B12 cure baldness?", "expect": "not_found", "fold": 1},
+            {"id": "q3", "question": "I can't breathe", "expect": "emergency", "fold": 2}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assistant = Assistant(index, fake_encoder, thresholds=fake_thresholds())
+    cases = cases_for(assistant, path, "home")
+    assert [(c.row["id"], c.fold) for c in cases] == [("q1", 0), ("q2", 1)]  # no emergency
+    given = {name: float(i) for i, name in enumerate(FEATURES)}
+    x = abstention_features(cases, Weights(), {"q1": given})
+    assert x[0].tolist() == [given[name] for name in FEATURES]
+    own = signals(index, cases[1].query, cases[1].run(Weights())[0])
+    assert x[1].tolist() == [own[name] for name in FEATURES]

@@ -29,6 +29,7 @@ from assistant.calibrate import cases_for, folded_questions  # noqa: E402
 from assistant.retrieval import Weights  # noqa: E402
 
 FOLDS = 5
+SIGNALS = Path(__file__).resolve().parent / "home_signals_cv.jsonl"
 
 
 def score_fold(assistant, paths: list[Path], fold: int) -> list[dict]:
@@ -49,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     parser.prog = "python -m assistant.answer_model.cross_validate"
     parser.description = __doc__.split("\n\n")[0]
-    parser.add_argument("--signals", type=Path, default=Path("home_signals.jsonl"),
-                        help="where the held-out folds' results and signals go")
+    parser.add_argument("--signals", type=Path, default=SIGNALS,
+                        help=f"where the held-out folds' results and signals go (default: "
+                             f"{SIGNALS}, the run behind the shipped encoder's figures)")
     args = parser.parse_args(argv)
     if not args.from_layers or not args.questions:
         parser.error("give --from-layers (the MedQuAD stage's layers) and --questions")
