@@ -3,6 +3,9 @@ that answers a question above others on the same topic.
 
     python -m assistant.answer_model.train_encoder              # about 50 min on 2 cores
     python -m assistant.answer_model.train_encoder --resume     # after a kill
+    python -m assistant.answer_model.train_encoder \
+        --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl
+                     # both stages, as shipped (add --from-layers STAGE1 to skip the first)
 
 Triplets from ../shared/train/medquad_pool.jsonl (see pairs.py): a question, often
 rewritten as people type it; a sentence of its own answer (60 %: the first, else the
@@ -206,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.pool.is_file():
         parser.error(f"no pool file at {args.pool}")
-    for path in [*args.questions, *([args.from_layers] if args.from_layers else [])]:
+    record_of = [args.from_layers, args.from_layers.parent / "training.json"] \
+        if args.from_layers else []
+    for path in [*args.questions, *record_of]:
         if not path.is_file():
             parser.error(f"no file at {path}")
 
@@ -230,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{args.from_layers} already had the questions stage; start from "
                          "the MedQuAD stage's layers")
         load_layers(model, args.from_layers)
-        record["medquad_stage_sha256"] = record.pop("layers_sha256")
+        record["medquad_stage_sha256"] = record.pop("layers_sha256", None)
     else:
         model.max_seq_length = args.max_length
         _train(model, triplets, epochs=args.epochs, learning_rate=args.learning_rate,
