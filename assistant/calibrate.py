@@ -130,9 +130,9 @@ def _fit(x: np.ndarray, y: np.ndarray):
 
 def abstention_features(cases: list[Case], weights: Weights,
                         held_out: dict[str, dict]) -> np.ndarray:
-    """One row of FEATURES per case. `held_out`: a question id's signals from an encoder
-    that never saw it, used in place of the current encoder's (cross_validate.py)."""
-    return np.array([[(held_out.get(c.row.get("id")) or
+    """One row of FEATURES per case. `held_out`: a home question id's signals from an
+    encoder that never saw it, used in place of the current encoder's (cross_validate.py)."""
+    return np.array([[((held_out.get(c.row.get("id")) if c.group == "home" else None) or
                        signals(c.assistant.index, c.query, c.run(weights)[0]))[name]
                       for name in FEATURES] for c in cases])
 
@@ -175,6 +175,8 @@ def main() -> None:
                              "tuned without its fold (written by "
                              "assistant.answer_model.cross_validate)")
     args = parser.parse_args()
+    if args.home_signals and not args.home_signals.is_file():
+        parser.error(f"no file at {args.home_signals}")
     cases = load_cases(args)
     weights = Weights() if args.skip_grid else retrieval_grid(cases)
     held_out = {}

@@ -130,3 +130,8 @@ def test_calibration_takes_held_out_signals_in_place_of_the_current_encoders(
     assert x[0].tolist() == [given[name] for name in FEATURES]
     own = signals(index, cases[1].query, cases[1].run(Weights())[0])
     assert x[1].tolist() == [own[name] for name in FEATURES]
+    # Only home questions: another set's question with the same id keeps its own.
+    other = cases_for(assistant, path, "questions")
+    mine = signals(index, other[0].query, other[0].run(Weights())[0])
+    assert abstention_features(other, Weights(), {"q1": given})[0].tolist() == \
+        [mine[name] for name in FEATURES]
