@@ -22,9 +22,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant.abstain import signals  # noqa: E402
-from assistant.answer_model.train_encoder import (build_triplets, load_layers,  # noqa: E402
-                                                  make_parser, new_model, open_with,
-                                                  questions_stage)
+from assistant.answer_model.train_encoder import (build_triplets,  # noqa: E402
+                                                  check_inputs, load_layers, make_parser,
+                                                  new_model, open_with, questions_stage)
 from assistant.calibrate import cases_for, folded_questions  # noqa: E402
 from assistant.retrieval import Weights  # noqa: E402
 
@@ -56,9 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.from_layers or not args.questions:
         parser.error("give --from-layers (the MedQuAD stage's layers) and --questions")
-    for path in [args.from_layers, *args.questions]:
-        if not path.is_file():
-            parser.error(f"no file at {path}")
+    check_inputs(parser, args)
     medquad = build_triplets(args.pool, seed=args.seed, passage_share=args.passage_share)
     results = []
     for fold in range(FOLDS):

@@ -144,7 +144,6 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
     _train(model, triplets, epochs=args.questions_epochs,
            learning_rate=args.learning_rate, args=args, work=folder / "checkpoints",
            checkpoints=False)
-    model.max_seq_length = 256
     return {"data": [str(p) for p in args.questions], "home_triplets": len(home),
             "medquad_triplets": len(triplets) - len(home), "epochs": args.questions_epochs,
             "learning_rate": args.learning_rate, "max_length": args.questions_max_length}
@@ -204,9 +203,8 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+def check_inputs(parser: argparse.ArgumentParser, args) -> None:
+    """Every file the arguments name exists (a clear message, not a traceback later)."""
     if not args.pool.is_file():
         parser.error(f"no pool file at {args.pool}")
     record_of = [args.from_layers, args.from_layers.parent / "training.json"] \
@@ -214,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in [*args.questions, *record_of]:
         if not path.is_file():
             parser.error(f"no file at {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    check_inputs(parser, args)
 
     import torch
     from assistant.evaluation import read_questions
