@@ -150,7 +150,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:face|skin)\b (?:is |has )?(?:going|turning|gone|turned) (?:blue|grey|gray|purple)\b",
     ),
     "overdose": (
-        r"\boverdos(?:ed|ing)\b|\bO\.?D\.?'?d\b",
+        # "OD'd", "ODed", "O.D.": never the word "odd" (matched case-blind).
+        r"\boverdos(?:ed|ing)\b|\bO\.D\.|\bOD'e?d\b|\bODed\b",
         # A dangerous amount of medicine taken: "took like 30 of my moms sleeping pills",
         # "swallowed all my antidepressants", "ate a bunch of my blood pressure pills".
         # Long-term use ("took a lot of pills for years") is history, not an overdose.

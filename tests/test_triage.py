@@ -8,8 +8,8 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   later still, and scored once before any rule changed (24/26 caught, 1 false alarm);
   the two misses were then fixed by broader structures, so it is no longer held out.
   Held to the issue's bar as a whole: every emergency, at most 5% false alarms.
-* assistant/dev_questions/home_dev.jsonl: its `emergency` questions must all be caught and
-  its `answer` / `not_found` questions must (almost) never fire.
+* assistant/dev_questions/home_dev.jsonl and home_dev_2.jsonl: emergencies all caught and
+  their `answer` / `not_found` questions (almost) never fire.
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ CHECK = _load(HERE / "triage_check.jsonl")
 FRESH = _load(HERE / "triage_fresh.jsonl")
 LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
             for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
-DEV = _load(HERE.parent / "assistant" / "dev_questions" / "home_dev.jsonl")
+DEV = [q for name in ("home_dev.jsonl", "home_dev_2.jsonl")
+       for q in _load(HERE.parent / "assistant" / "dev_questions" / name)]
 DEV_EMERGENCIES = [q for q in DEV if q["expect"] == "emergency"]
 DEV_OTHERS = [q for q in DEV if q["expect"] != "emergency"]
 
@@ -84,6 +85,7 @@ def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
 
 @pytest.mark.parametrize("message", [
     "my calves are killing me after the run",
+    "my legs have felt odd for weeks, sort of prickly",
     "I'm dying to know if b12 helps",
     "took an extra b12 tablet by mistake is that bad",
     "can you overdose on b12",
@@ -91,3 +93,9 @@ def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
 ])
 def test_figures_of_speech_and_topic_questions_do_not_fire(message):
     assert not triage(message).emergency
+
+
+@pytest.mark.parametrize("message", ["my brother OD'd on his pills", "she ODed last night",
+                                     "I think he O.D. on something"])
+def test_overdose_abbreviations_are_overdoses(message):
+    assert triage(message).category == "overdose"
