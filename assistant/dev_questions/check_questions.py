@@ -2,7 +2,7 @@
 
     python3 assistant/dev_questions/check_questions.py
 
-For home_dev.jsonl and home_holdout.jsonl: every phrase of an answerable question occurs
+For home_dev.jsonl, home_dev_2.jsonl and home_holdout.jsonl: every phrase of an answerable question occurs
 (case and whitespace aside) in at least one of its listed documents, ids are unique
 across both files, the fields are well formed, and no question copies one of the
 existing sets. Prints counts per expect / style / fold; exits 1 on any error.
@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DOCS = REPO / "corpus" / "documents"
-FILES = ["home_dev.jsonl", "home_holdout.jsonl"]
+FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_holdout.jsonl"]
 EARLIER = [HERE / "home_in_domain_unanswerable.jsonl",
            REPO.parent / "shared" / "eval" / "seed_questions.jsonl"]
 EXPECTS = {"answer", "not_found", "emergency"}
@@ -41,7 +41,7 @@ def main() -> int:
     questions: dict[str, str] = {}
     for name in FILES:
         rows = read(HERE / name)
-        dev = name == "home_dev.jsonl"
+        dev = name.startswith("home_dev")
         for r in rows:
             rid = r.get("id", "?")
             where = f"{name} {rid}"
