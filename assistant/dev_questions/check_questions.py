@@ -2,10 +2,11 @@
 
     python3 assistant/dev_questions/check_questions.py
 
-For home_dev.jsonl, home_dev_2.jsonl and home_holdout.jsonl: every phrase of an answerable question occurs
-(case and whitespace aside) in at least one of its listed documents, ids are unique
-across both files, the fields are well formed, and no question copies one of the
-existing sets. Prints counts per expect / style / fold; exits 1 on any error.
+For home_dev.jsonl, home_dev_2.jsonl and home_holdout.jsonl: every phrase of an
+answerable question occurs (case and whitespace aside) in at least one of its listed
+documents, ids are unique across the files, the fields are well formed, and no
+question copies one of the existing sets. Prints counts per expect / style / fold;
+exits 1 on any error.
 """
 from __future__ import annotations
 
