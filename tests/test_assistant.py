@@ -246,3 +246,27 @@ def test_a_short_quote_does_not_hide_a_longer_one_that_shares_its_words(tmp_path
               for text, score in (("Numbness", 0.8), (sentence, 0.75))]
     quotes = select_quotes(index, ranked, max_quotes=3, margin=0.2)
     assert [q.text for q in quotes] == ["Numbness", sentence]
+
+
+def test_neighbouring_sentences_of_a_paragraph_are_one_quote_list_items_are_not(
+        tmp_path, fake_encoder):
+    from assistant.retrieval import Candidate
+    from assistant.selection import select_quotes
+    (tmp_path / "a.md").write_text(
+        "# Shots\n\nOral tablets may not work after stomach surgery. In those people a "
+        "doctor gives injections. Most feel better within weeks.\n\n"
+        "Injections can sting.\n\nSigns to look for:\n\n- Numbness\n- Fatigue\n")
+    documents, _ = load_corpus(tmp_path)
+    index = SearchIndex.build(documents, fake_encoder)
+    position = {index.documents[u.doc_id].text[u.start:u.end]: i
+                for i, u in enumerate(index.units)}
+    ranked = [Candidate(position[text], 0.0, 0.0, 0.0, score) for text, score in (
+        ("In those people a doctor gives injections.", 0.9),
+        ("Oral tablets may not work after stomach surgery.", 0.85),
+        ("Numbness", 0.8), ("Fatigue", 0.75), ("Injections can sting.", 0.7))]
+    quotes = select_quotes(index, ranked, max_quotes=3, margin=0.3)
+    assert [q.text for q in quotes] == [
+        "Oral tablets may not work after stomach surgery. In those people a doctor gives "
+        "injections.", "Numbness", "Fatigue"]
+    text = index.documents["a.md"].text
+    assert all(text[q.start:q.end] == q.text for q in quotes)
