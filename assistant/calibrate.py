@@ -2,6 +2,7 @@
 
     python -m assistant.calibrate \\
         --home assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl \\
+               assistant/dev_questions/home_dev_2.jsonl \\
         --medquad ../shared/eval/questions.jsonl ../shared/eval/questions_liveqa.jsonl \\
         --medquad-corpus ../shared/eval/docs
 
@@ -34,7 +35,7 @@ from assistant.service import open_assistant
 from assistant.settings import Settings
 
 GRID = {"passage": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "unit_lexical": (0.0, 0.1, 0.3, 0.5)}
-CUTS = (0.4, 0.45, 0.5, 0.55, 0.6)
+CUTS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
 @dataclass
@@ -123,9 +124,14 @@ def retrieval_grid(cases: list[Case]) -> Weights:
     return chosen
 
 
-def _fit(x: np.ndarray, y: np.ndarray):
+def _fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray):
+    """Each set weighs the same in the fit, however many questions it has (as in
+    _objective), so the large home sets do not decide MedQuAD's cut-off."""
     from sklearn.linear_model import LogisticRegression  # only the maintainer needs it
-    return LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
+    names, counts = np.unique(groups, return_counts=True)
+    weight = dict(zip(names, len(groups) / (len(names) * counts)))
+    return LogisticRegression(C=10.0, max_iter=1000).fit(
+        x, y, sample_weight=np.array([weight[g] for g in groups]))
 
 
 def abstention_features(cases: list[Case], weights: Weights,
@@ -145,7 +151,7 @@ def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -
     p = np.zeros(len(cases))
     for fold in range(5):
         test = folds == fold
-        p[test] = _fit(x[~test], y[~test]).predict_proba(x[test])[:, 1]
+        p[test] = _fit(x[~test], y[~test], groups[~test]).predict_proba(x[test])[:, 1]
     print("cross-validated abstention, per cut-off: answerable wrongly refused / "
           "unanswerable rightly refused, per set")
     for cut in CUTS:
@@ -158,7 +164,7 @@ def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -
             right = np.mean(~answered[labels == 0]) if (labels == 0).any() else float("nan")
             parts.append(f"{group} {wrong:.2f} / {right:.2f}")
         print(f"  p>={cut}: " + "  ".join(parts))
-    model = _fit(x, y)
+    model = _fit(x, y, groups)
     print(f"features {FEATURES}\nweights {tuple(round(float(w), 3) for w in model.coef_[0])}"
           f" bias {model.intercept_[0]:.3f} (in use: cut-off {Thresholds().answer_at})")
 

@@ -18,7 +18,8 @@ def fake_thresholds():
     """Abstention for the fake encoder, whose bag-of-words cosines are not MiniLM's:
     answer when the best sentence's cosine is at least 0.3, nothing else counts."""
     from assistant.abstain import FEATURES, Thresholds
-    return Thresholds(weights=(10.0,) + (0.0,) * (len(FEATURES) - 1), bias=-3.0)
+    return Thresholds(weights=(10.0,) + (0.0,) * (len(FEATURES) - 1), bias=-3.0,
+                      answer_at=0.5)
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -1,6 +1,8 @@
 """Ranking signals and the abstention decision, on the fixture corpus and hand-made cases."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -83,15 +85,19 @@ def test_candidates_are_found_by_bm25_too(tmp_path, fake_encoder):
     assert "Cyanocobalamin is one form of the vitamin." in texts
 
 
-def test_an_unrelated_document_does_not_change_the_answer(fixture_dir, fake_encoder, tmp_path):
+def test_an_unrelated_document_does_not_change_the_answer(fixture_dir, tmp_path):
     from assistant import Assistant
+    from conftest import FakeEncoder
     from tests_support_texts import UNRELATED
+    # Wide enough that no gardening word shares a bucket with the questions' words:
+    # unrelated to this encoder as to a real one.
+    fake_encoder = FakeEncoder(dimension=4096)
     documents, _ = load_corpus(fixture_dir)
     before = SearchIndex.build(documents, fake_encoder)
     (tmp_path / "gardening.txt").write_text(UNRELATED)
     extra, _ = load_corpus(tmp_path)
     after = SearchIndex.build(documents + extra, fake_encoder)
-    thresholds = fake_thresholds()
+    thresholds = replace(fake_thresholds(), bias=-2.0)  # wider vectors, lower cosines
     for question in ("What foods have vitamin B12?", "Why do muscles cramp at night?"):
         a = Assistant(before, fake_encoder, thresholds=thresholds).ask(question)
         b = Assistant(after, fake_encoder, thresholds=thresholds).ask(question)
@@ -104,7 +110,7 @@ def test_calibration_folds_score_each_question_with_weights_chosen_without_it():
     rng = np.random.default_rng(0)
     x = np.vstack([rng.normal(0.2, 0.05, (20, 3)), rng.normal(0.8, 0.05, (20, 3))])
     y = np.array([0] * 20 + [1] * 20)
-    model = _fit(x[::2], y[::2])
+    model = _fit(x[::2], y[::2], np.array(["a", "b"] * 10))
     assert (model.predict_proba(x[1::2])[:, 1] > 0.5).tolist() == (y[1::2] == 1).tolist()
 
 
@@ -135,3 +141,18 @@ def test_calibration_takes_held_out_signals_in_place_of_the_current_encoders(
     mine = signals(index, other[0].query, other[0].run(Weights())[0])
     assert abstention_features(other, Weights(), {"q1": given})[0].tolist() == \
         [mine[name] for name in FEATURES]
+
+
+def test_corpus_size_grows_with_the_number_of_units(fixture_dir, fake_encoder, tmp_path):
+    import math
+    from assistant.abstain import corpus_size
+    from tests_support_texts import UNRELATED
+    documents, _ = load_corpus(fixture_dir)
+    small = SearchIndex.build(documents, fake_encoder)
+    (tmp_path / "gardening.txt").write_text(UNRELATED)
+    large = SearchIndex.build(documents + load_corpus(tmp_path)[0], fake_encoder)
+    assert corpus_size(small) == pytest.approx(math.sqrt(2 * math.log(len(small.units))))
+    assert corpus_size(large) > corpus_size(small)
+    question = "What foods have vitamin B12?"
+    found = retrieve(large, fake_encoder.encode([question])[0], question)
+    assert signals(large, question, found)["corpus_size"] == corpus_size(large)

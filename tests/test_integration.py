@@ -24,7 +24,9 @@ def quotechat(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
 
 
 @pytest.mark.parametrize("question, phrases", [
-    ("Why do B12 injections sometimes cause cramps?", ["potassium"]),
+    # Two sentences answer: the potassium drop, and cramping "as a direct side effect".
+    ("Why do B12 injections sometimes cause cramps?",
+     ["potassium", "injections can cause leg pain, muscle weakness, or cramping"]),
     ("What is megaloblastic anemia?", ["abnormally large, immature red blood cells"]),
     ("Which foods contain vitamin B12?", ["Eggs", "Fish (tuna", "Beef, liver", "Meat ("]),
     ("Can low B12 change my mood?", ["irritability and depression"]),

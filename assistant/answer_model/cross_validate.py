@@ -2,7 +2,8 @@
 
     python -m assistant.answer_model.cross_validate \\
         --from-layers MEDQUAD_STAGE/layers.safetensors \\
-        --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl
+        --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl \\
+                    assistant/dev_questions/home_dev_2.jsonl
 
 For each fold: the MedQuAD-stage layers are tuned on the other folds' questions, exactly
 as the shipped encoder is tuned on all of them; the default corpus is indexed with the

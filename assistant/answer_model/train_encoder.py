@@ -4,7 +4,8 @@ that answers a question above others on the same topic.
     python -m assistant.answer_model.train_encoder              # about 50 min on 2 cores
     python -m assistant.answer_model.train_encoder --resume     # after a kill
     python -m assistant.answer_model.train_encoder \
-        --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl
+        --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl \
+                    assistant/dev_questions/home_dev_2.jsonl
                      # both stages, as shipped (add --from-layers STAGE1 to skip the first)
 
 Triplets from ../shared/train/medquad_pool.jsonl (see pairs.py): a question, often
