@@ -79,7 +79,9 @@ def corpus_size(index: SearchIndex) -> float:
     """sqrt(2 ln N) for N units: how far the best of N unrelated cosines tends to rise
     above their mean. A question nothing answers still finds a closer unit among
     MedQuAD's 1,300 than among the home articles' 174, so the same cosine means less in
-    a larger corpus; with this term one model refuses in both."""
+    a larger corpus; with this term one model refuses in both. (Fitted on two corpora,
+    where any per-corpus constant would do as well; this one follows how the largest
+    of N draws grows.)"""
     return math.sqrt(2 * math.log(max(2, len(index.units))))
 
 
