@@ -14,6 +14,7 @@ from assistant.conversation import previous_reply, search_text
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.triage import triage
+from assistant.spelling import correct_typos
 from corpus.abbreviations import spell_out
 from index import Encoder, SearchIndex, SerializedEncoder
 
@@ -101,10 +102,11 @@ class Assistant:
 
     def search_text(self, question: str, history: Sequence[Any] = (),
                     index: SearchIndex | None = None) -> str:
-        """What is searched for a question: follow-ups joined to their topic, and the
-        abbreviations the documents define spelled out."""
+        """What is searched for a question: follow-ups joined to their topic, the
+        abbreviations the documents define spelled out, and typos put right."""
         index = index or self.index
-        return spell_out(search_text(question, history), index.abbreviations)
+        return correct_typos(spell_out(search_text(question, history), index.abbreviations),
+                             index)
 
     def _invalid(self, raw: str, text: str) -> str | None:
         if len(raw) > self.max_question_chars:
