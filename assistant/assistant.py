@@ -13,8 +13,8 @@ from assistant.answer import Answer, Quote
 from assistant.conversation import previous_reply, search_text
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
-from assistant.triage import triage
 from assistant.spelling import correct_typos
+from assistant.triage import triage
 from corpus.abbreviations import spell_out
 from index import Encoder, SearchIndex, SerializedEncoder
 

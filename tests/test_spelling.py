@@ -46,3 +46,15 @@ def test_the_assistant_searches_the_corrected_question(fixture_index, fake_encod
     answer = assistant.ask("what causes musle crampps at nihgt?")
     assert answer.details["search_text"] == "what causes muscle cramps at night?"
     assert answer.status == "answered"
+
+
+def test_a_rare_document_word_outside_the_lookup_is_left_alone(tmp_path, fake_encoder,
+                                                               monkeypatch):
+    from assistant import spelling
+    (tmp_path / "a.txt").write_text("Guide\n" + "Cramps hurt. " * 20 +
+                                    "Zorbaxone helps. " * 10 + "Zorbaxine is named once.\n")
+    index = SearchIndex.build(load_corpus(tmp_path)[0], fake_encoder)
+    monkeypatch.setattr(spelling, "_spellers", {})
+    monkeypatch.setattr(spelling, "_MAX_WORDS", 3)  # the rare word is no target
+    assert correct_typos("what is zorbaxine", index) == "what is zorbaxine"
+    assert correct_typos("what is zorbaxene", index) == "what is zorbaxone"
