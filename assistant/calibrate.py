@@ -65,7 +65,10 @@ class Case:
 
     def correct(self, weights: Weights) -> tuple[bool, bool]:
         """(right at rank 1, right within the top 3 quotes / top 5 documents)."""
-        retrieval, quotes = self.run(weights)
+        return self.judge(*self.run(weights))
+
+    def judge(self, retrieval, quotes) -> tuple[bool, bool]:
+        """`correct` for a run already made."""
         if "phrases" in self.row:
             hits = phrase_hits(self.row, quotes)
             return bool(hits and hits[0]), any(hits)

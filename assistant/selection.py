@@ -59,8 +59,13 @@ def _unit_text(index: SearchIndex, position: int) -> str:
 
 def _adjacent(text: str, a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """Two spans with only spaces between them: sentences of one paragraph."""
-    gap = text[a_end:b_start] if a_end <= b_start else text[b_end:a_start]
-    return (a_end <= b_start or b_end <= a_start) and not gap.strip() and "\n" not in gap
+    if a_end <= b_start:
+        gap = text[a_end:b_start]
+    elif b_end <= a_start:
+        gap = text[b_end:a_start]
+    else:
+        return False
+    return not gap.strip() and "\n" not in gap
 
 
 def _folded(text: str) -> str:

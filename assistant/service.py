@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
+from assistant.spelling import known_words
 from assistant.vocabulary import health_terms
 from assistant.settings import Settings
 from corpus import DEFAULT_CORPUS, DocumentError, read_document
@@ -87,6 +88,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     encoder = make_encoder(settings)
     encoder.warm_up()
     health_terms()  # the abstention model's vocabulary, read now, not at the first question
+    known_words()  # and the words typo correction leaves alone
     try:
         index = load_index(settings, encoder)
     except IndexNotFound:

@@ -29,10 +29,16 @@ POOL = Path(__file__).resolve().parents[2] / "shared" / "train" / "medquad_pool.
 
 
 @lru_cache(maxsize=1)
+def health_words() -> frozenset[str]:
+    """The vocabulary as written (lower-cased words)."""
+    with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as fh:
+        return frozenset(fh.read().split())
+
+
+@lru_cache(maxsize=1)
 def health_terms() -> frozenset[str]:
     """The vocabulary as index terms (stemmed, stopwords out), as BM25 sees words."""
-    with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as fh:
-        return frozenset(terms(" ".join(fh.read().split())))
+    return frozenset(terms(" ".join(health_words())))
 
 
 def write_words(pool: Path, out: Path) -> int:

@@ -39,8 +39,8 @@ def score_fold(assistant, paths: list[Path], fold: int) -> list[dict]:
         for case in cases_for(assistant, path, "home"):
             if case.fold != fold:
                 continue
-            first, top3 = case.correct(Weights()) if case.answerable else (None, None)
-            found = case.run(Weights())[0]
+            found, quotes = case.run(Weights())
+            first, top3 = case.judge(found, quotes) if case.answerable else (None, None)
             rows.append({"id": case.row.get("id"), "fold": fold, "answerable": case.answerable,
                          "first": first, "top3": top3,
                          "signals": signals(assistant.index, case.query, found)})

@@ -229,11 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     triplets = build_triplets(args.pool, seed=args.seed, passage_share=args.passage_share)
     print(f"{len(triplets):,} triplets in {time.time() - started:.0f} s", flush=True)
     model = new_model(args)
-    record = {"data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, CC BY 4.0)",
-              "triplets": len(triplets), "epochs": args.epochs, "batch_size": args.batch_size,
-              "learning_rate": args.learning_rate, "frozen_layers": args.frozen_layers,
-              "passage_share": args.passage_share, "max_length": args.max_length,
-              "seed": args.seed}
     if args.from_layers:
         record = json.loads((args.from_layers.parent / "training.json").read_text())
         if "questions_stage" in record:
@@ -242,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         load_layers(model, args.from_layers)
         record["medquad_stage_sha256"] = record.pop("layers_sha256", None)
     else:
+        record = {"data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, "
+                          "CC BY 4.0)",
+                  "triplets": len(triplets), "epochs": args.epochs,
+                  "batch_size": args.batch_size, "learning_rate": args.learning_rate,
+                  "frozen_layers": args.frozen_layers, "passage_share": args.passage_share,
+                  "max_length": args.max_length, "seed": args.seed}
         model.max_seq_length = args.max_length
         _train(model, triplets, epochs=args.epochs, learning_rate=args.learning_rate,
                args=args, work=args.work, resume=args.resume)
