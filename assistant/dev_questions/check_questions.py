@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DOCS = REPO / "corpus" / "documents"
-FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_holdout.jsonl"]
+FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl", "home_holdout.jsonl"]
 EARLIER = [HERE / "home_in_domain_unanswerable.jsonl",
            REPO.parent / "shared" / "eval" / "seed_questions.jsonl"]
 EXPECTS = {"answer", "not_found", "emergency"}
@@ -76,8 +76,8 @@ def main() -> int:
                 continue
             listed = r.get("docs") or []
             phrases = r.get("phrases") or []
-            if not listed or not 1 <= len(phrases) <= 3:
-                errors.append(f"{where}: needs docs and 1-3 phrases")
+            if not listed or not 1 <= len(phrases) <= 5:
+                errors.append(f"{where}: needs docs and 1-5 phrases")
             for d in listed:
                 if d not in docs:
                     errors.append(f"{where}: unknown document {d}")
