@@ -210,7 +210,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
+        # "haven't hurt myself" is not self-harm.
+        r"(?<!n't )(?<!not )(?<!never )(?<!without )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|"
+        r"\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
     ),
@@ -248,7 +250,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         rf"come round|coming to)\b",
         rf"\b{_NO} answering (?:me|us|when)\b|\b{_NO} answer (?:me|us|when)\b",
         r"\bcan'?t get (?:him|her|them) to (?:respond|wake|come round|come to|open)\b",
-        r"\b(?:having|had|is having) a (?:seizure|fit)\b|\bseizing\b|\bconvuls\w*|"
+        r"\b(?:having|had|is having) a (?:seizure|fit)\b|\bseizing\b(?! up)|\bconvuls\w*|"
         r"\beyes (?:rolled|rolling) back\b|\b(?:is|he's|she's|keeps?|started) fitting\b",
         r"\b(?:shaking|jerking|twitching|stiff)\b.{0,20}\bon the (?:floor|ground)\b",
         r"\bon the (?:floor|ground)\b.{0,20}\b(?:shaking|jerking|fitting|seizing)\b",

@@ -2,7 +2,7 @@
 
     python3 assistant/dev_questions/check_questions.py
 
-For home_dev.jsonl, home_dev_2.jsonl and home_holdout.jsonl: every phrase of an
+For the three development sets and the holdout: every phrase of an
 answerable question occurs (case and whitespace aside) in at least one of its listed
 documents, ids are unique across the files, the fields are well formed, and no
 question copies one of the existing sets. Prints counts per expect / style / fold;
