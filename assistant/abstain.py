@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from assistant.retrieval import Retrieval
 from assistant.vocabulary import health_terms
 from index import SearchIndex
 from index.lexical import terms
+
+if TYPE_CHECKING:
+    from assistant.corpus_model import CorpusModel
 
 FEATURES = ("unit_dense", "passage", "score", "unmentioned", "any_unmentioned",
             "corpus_size")
@@ -54,6 +60,7 @@ class Thresholds:
 class Decision:
     answer: bool
     signals: dict
+    model: str = "general"  # or "corpus": assistant/corpus_model.py judged
 
 
 def unmentioned_terms(index: SearchIndex, question: str) -> set[str]:
@@ -93,11 +100,17 @@ def probability(values: dict[str, float], thresholds: Thresholds) -> float:
 
 
 def decide(index: SearchIndex, question: str, retrieval: Retrieval, *,
-           thresholds: Thresholds = Thresholds()) -> Decision:
+           thresholds: Thresholds = Thresholds(), corpus_model: CorpusModel | None = None,
+           vector: np.ndarray | None = None) -> Decision:
+    """Answer or not: by the corpus's own model when one fits this index (given with the
+    question's vector), else by the general one."""
     values = signals(index, question, retrieval)
-    p = probability(values, thresholds)
+    if corpus_model is not None and vector is not None:
+        p, cut, model = corpus_model.probability(values, vector), corpus_model.answer_at, "corpus"
+    else:
+        p, cut, model = probability(values, thresholds), thresholds.answer_at, "general"
     shown = {k: round(v, 4) for k, v in values.items()} | {"p_answer": round(p, 4)}
-    return Decision(bool(retrieval.candidates) and p >= thresholds.answer_at, shown)
+    return Decision(bool(retrieval.candidates) and p >= cut, shown, model)
 
 
 def content_terms(question: str) -> set[str]:

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from assistant import texts
 from assistant.abstain import Thresholds, decide
+from assistant.corpus_model import CorpusModel, CorpusModels
 from assistant.answer import Answer, Quote
 from assistant.conversation import previous_reply, search_text
 from assistant.retrieval import Weights, retrieve
@@ -63,11 +64,13 @@ class Assistant:
                  max_quotes: int = MAX_QUOTES,
                  max_question_chars: int = MAX_QUESTION_CHARS, margin: float = 0.3,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
+                 corpus_model: CorpusModel | None = None,
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder
         self.max_quotes, self.max_question_chars, self.margin = \
             max_quotes, max_question_chars, margin
         self.weights, self.thresholds = weights, thresholds
+        self.corpus_models = CorpusModels(corpus_model, getattr(encoder, "weights_hash", ""))
         self.examples = list(examples)
 
     def ask(self, question: Any, history: Sequence[Any] = (), *,
@@ -83,12 +86,14 @@ class Assistant:
         query = self.search_text(text, history, index)
         vector = self.encoder.encode([query])[0]
         retrieval = retrieve(index, vector, query, weights=self.weights)
-        decision = decide(index, query, retrieval, thresholds=self.thresholds)
+        decision = decide(index, query, retrieval, thresholds=self.thresholds,
+                          corpus_model=self.corpus_models.for_index(index), vector=vector)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin, shown=previous_reply(history)
                                ) if decision.answer else []
         quotes = [located(index, q) for q in quotes]
         details = {"search_text": query, "signals": decision.signals,
+                   "abstention_model": decision.model,
                    "ranked_docs": retrieval.ranked_documents(index)[:10],
                    "index_version": index.version}
         if emergency.emergency:

@@ -28,6 +28,7 @@ import numpy as np
 
 from assistant.abstain import FEATURES, Thresholds, signals
 from assistant.conversation import previous_reply
+from assistant.corpus_model import CORPUS_MODEL, CorpusModel, fingerprint
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
@@ -48,6 +49,7 @@ class Case:
     vector: np.ndarray
     group: str
     fold: int
+    source: str = ""  # the question file's name
 
     @property
     def answerable(self) -> bool:
@@ -87,7 +89,7 @@ def cases_for(assistant, path: Path, group: str) -> list[Case]:
     folded = folded_questions(path)
     queries = [assistant.search_text(r["question"], r.get("history") or []) for _, r in folded]
     vectors = assistant.encoder.encode(queries)
-    return [Case(assistant, r, q, v, group, fold)
+    return [Case(assistant, r, q, v, group, fold, path.name)
             for (fold, r), q, v in zip(folded, queries, vectors)]
 
 
@@ -172,6 +174,64 @@ def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -
           f" bias {model.intercept_[0]:.3f} (in use: cut-off {Thresholds().answer_at})")
 
 
+CORPUS_C = (0.003, 0.01, 0.03, 0.1)  # regularisation tried for the corpus model
+
+
+def _fit_corpus(x: np.ndarray, y: np.ndarray, c: float):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    scaler = StandardScaler().fit(x)
+    return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y)
+
+
+def _held_out(x, y, test_sets, c: float) -> np.ndarray:
+    p = np.zeros(len(y))
+    for test in test_sets:
+        scaler, model = _fit_corpus(x[~test], y[~test], c)
+        p[test] = model.predict_proba(scaler.transform(x[test]))[:, 1]
+    return p
+
+
+def corpus_model_fit(cases: list[Case], weights: Weights, held_out: dict[str, dict],
+                     out: Path, answer_at: float) -> None:
+    """The home corpus's own answerability model (assistant/corpus_model.py), over the
+    signals and the question's vector; scored with each question file held out whole
+    (other writers' questions, the strictest test) and by fold."""
+    from sklearn.metrics import roc_auc_score
+    home = [c for c in cases if c.group == "home"]
+    x = np.hstack([abstention_features(home, weights, held_out),
+                   np.array([c.vector for c in home])])
+    y = np.array([c.answerable for c in home], dtype=int)
+    sources = np.array([c.source for c in home])
+    folds = np.array([c.fold for c in home])
+    by_file = [sources == name for name in sorted(set(sources)) if (y[sources == name] == 0).any()]
+    by_fold = [folds == k for k in range(5)]
+    scores = {c: _held_out(x, y, by_file, c) for c in CORPUS_C}
+    for c, p in scores.items():
+        mask = np.any(by_file, axis=0)
+        print(f"corpus model C={c}: ROC AUC, each file held out whole "
+              f"{roc_auc_score(y[mask], p[mask]):.3f}")
+    chosen = max(CORPUS_C, key=lambda c: roc_auc_score(y[np.any(by_file, axis=0)],
+                                                        scores[c][np.any(by_file, axis=0)]))
+    for name, p in (("each file held out whole", scores[chosen]),
+                    ("by fold", _held_out(x, y, by_fold, chosen))):
+        print(f"C={chosen}, {name}: answerable wrongly refused / unanswerable refused")
+        sets = {"all": np.ones(len(y), dtype=bool)} | {
+            n: sources == n for n in sorted(set(sources)) if (y[sources == n] == 0).any()}
+        for cut in CUTS:
+            parts = [f"{n} {np.mean(p[m & (y == 1)] < cut):.2f} / "
+                     f"{np.mean(p[m & (y == 0)] < cut):.2f}" for n, m in sets.items()]
+            print(f"  p>={cut}: " + "  ".join(parts))
+    scaler, model = _fit_corpus(x, y, chosen)
+    assistant = home[0].assistant
+    fitted = CorpusModel(fingerprint(assistant.index, assistant.encoder.weights_hash),
+                         scaler.mean_, scaler.scale_, model.coef_[0],
+                         float(model.intercept_[0]), answer_at)
+    out.write_text(fitted.to_json(C=chosen, questions=len(y), answerable=int(y.sum()),
+                                  files=sorted(set(sources))), encoding="utf-8")
+    print(f"corpus model written to {out} (cut-off {answer_at})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", type=Path, nargs="+", required=True)
@@ -183,6 +243,11 @@ def main() -> None:
                         help="the home questions' abstention signals, each from an encoder "
                              "tuned without its fold (written by "
                              "assistant.answer_model.cross_validate)")
+    parser.add_argument("--corpus-model", type=Path, nargs="?", const=CORPUS_MODEL,
+                        help=f"also fit the home corpus's own answerability model and "
+                             f"write it (default: {CORPUS_MODEL})")
+    parser.add_argument("--corpus-answer-at", type=float, default=0.5,
+                        help="the corpus model's cut-off, chosen from the printed table")
     args = parser.parse_args()
     if args.home_signals and not args.home_signals.is_file():
         parser.error(f"no file at {args.home_signals}")
@@ -192,6 +257,8 @@ def main() -> None:
     if args.home_signals:
         held_out = {r["id"]: r["signals"] for r in map(json.loads, args.home_signals.open())}
     abstention(cases, weights, held_out)
+    if args.corpus_model:
+        corpus_model_fit(cases, weights, held_out, args.corpus_model, args.corpus_answer_at)
 
 
 if __name__ == "__main__":

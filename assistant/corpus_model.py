@@ -1,0 +1,92 @@
+"""Answerability learned for one corpus: which questions its documents answer.
+
+The general abstention model (abstain.py) judges any corpus from retrieval signals alone,
+and on questions written in other words than the documents' it refuses answerable ones
+and answers near misses ("how long until the shots work?" when no sentence says). The
+built-in corpus has about 1,900 labelled questions (assistant/dev_questions/), enough to
+learn what its documents cover: a logistic model over the same signals and the
+question's own vector from the encoder (what it asks about), strongly regularised.
+Fitted by `python -m assistant.calibrate --corpus-model` and stored in
+answer_model/corpus_model.json with a fingerprint of the units it was fitted on and the
+encoder's weights: it is used only for exactly those, so a changed or added document, or
+another model, falls back to the general model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.abstain import FEATURES
+from index import SearchIndex
+
+CORPUS_MODEL = Path(__file__).resolve().parent / "answer_model" / "corpus_model.json"
+
+
+def fingerprint(index: SearchIndex, weights_hash: str) -> str:
+    """The encoder's weights and the text of every unit, in order."""
+    digest = hashlib.sha256(weights_hash.encode())
+    for unit in index.units:
+        digest.update(index.documents[unit.doc_id].text[unit.start:unit.end].encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CorpusModel:
+    fingerprint: str
+    mean: np.ndarray  # standardisation of [signals in FEATURES order, question vector]
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    answer_at: float
+
+    def probability(self, values: dict[str, float], vector: np.ndarray) -> float:
+        x = (np.concatenate([[values[name] for name in FEATURES], vector]) - self.mean) \
+            / self.scale
+        z = float(x @ self.weights) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self, **record: Any) -> str:
+        return json.dumps({"fingerprint": self.fingerprint, "features": list(FEATURES),
+                           "answer_at": self.answer_at, "bias": round(self.bias, 6),
+                           "mean": _rounded(self.mean), "scale": _rounded(self.scale),
+                           "weights": _rounded(self.weights), **record}, indent=1) + "\n"
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def load(path: Path = CORPUS_MODEL) -> CorpusModel | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("features") != list(FEATURES):
+        return None  # fitted for other signals: the general model answers
+    return CorpusModel(fingerprint=data["fingerprint"], mean=np.array(data["mean"]),
+                       scale=np.array(data["scale"]), weights=np.array(data["weights"]),
+                       bias=float(data["bias"]), answer_at=float(data["answer_at"]))
+
+
+class CorpusModels:
+    """The corpus model when it fits the index and encoder in use, else None; each
+    index's fingerprint is worked out once (an index swap brings a new one)."""
+
+    def __init__(self, model: CorpusModel | None, weights_hash: str) -> None:
+        self.model, self.weights_hash = model, weights_hash
+        self._checked: dict[str, bool] = {}
+
+    def for_index(self, index: SearchIndex) -> CorpusModel | None:
+        if self.model is None:
+            return None
+        fits = self._checked.get(index.version)
+        if fits is None:
+            fits = fingerprint(index, self.weights_hash) == self.model.fingerprint
+            self._checked[index.version] = fits
+        return self.model if fits else None

@@ -1,0 +1,101 @@
+"""The corpus's own answerability model: used only for the units and encoder it was
+fitted on, and then it decides; anything else falls back to the general model."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant.abstain import FEATURES, decide
+from assistant.assistant import Assistant
+from assistant.corpus_model import CorpusModel, CorpusModels, fingerprint, load
+from assistant.retrieval import retrieve
+from conftest import fake_thresholds
+from corpus import load_corpus
+from index import SearchIndex
+
+
+@pytest.fixture
+def index(fixture_dir, fake_encoder):
+    documents, _ = load_corpus(fixture_dir)
+    return SearchIndex.build(documents, fake_encoder)
+
+
+@pytest.fixture
+def grown(fixture_dir, tmp_path, fake_encoder):
+    """The fixture corpus with one unrelated document added."""
+    folder = tmp_path / "grown"
+    shutil.copytree(fixture_dir, folder)
+    (folder / "magnesium.txt").write_text("Magnesium\n\nMagnesium helps some cramps.\n")
+    documents, _ = load_corpus(folder)
+    return SearchIndex.build(documents, fake_encoder)
+
+
+def constant_model(index, encoder, bias: float) -> CorpusModel:
+    """A model whose answer is its bias alone: p = sigmoid(bias)."""
+    width = len(FEATURES) + encoder.dimension
+    return CorpusModel(fingerprint(index, encoder.weights_hash), np.zeros(width),
+                       np.ones(width), np.zeros(width), bias, 0.5)
+
+
+def test_the_fingerprint_follows_the_units_text_and_the_encoder(index, grown, fixture_dir,
+                                                                fake_encoder):
+    documents, _ = load_corpus(fixture_dir)
+    same = SearchIndex.build(documents, fake_encoder)
+    assert fingerprint(same, "w") == fingerprint(index, "w")
+    assert fingerprint(index, "other weights") != fingerprint(index, "w")
+    assert fingerprint(grown, "w") != fingerprint(index, "w")
+
+
+def test_the_model_applies_only_to_the_index_and_encoder_it_was_fitted_on(index, grown,
+                                                                        fake_encoder):
+    model = constant_model(index, fake_encoder, 0.0)
+    assert CorpusModels(model, fake_encoder.weights_hash).for_index(index) is model
+    assert CorpusModels(model, "another model").for_index(index) is None
+    assert CorpusModels(model, fake_encoder.weights_hash).for_index(grown) is None
+    assert CorpusModels(None, fake_encoder.weights_hash).for_index(index) is None
+
+
+@pytest.mark.parametrize("bias, answers", [(-30.0, False), (30.0, True)])
+def test_a_fitting_corpus_model_decides(index, fake_encoder, bias, answers):
+    question = "muscle cramps at night"
+    vector = fake_encoder.encode([question])[0]
+    retrieval = retrieve(index, vector, question)
+    # The general model would answer the opposite way.
+    general = fake_thresholds().__class__(weights=(0.0,) * len(FEATURES), bias=-bias)
+    decision = decide(index, question, retrieval, thresholds=general,
+                      corpus_model=constant_model(index, fake_encoder, bias), vector=vector)
+    assert (decision.answer, decision.model) == (answers, "corpus")
+    assert decide(index, question, retrieval, thresholds=general).model == "general"
+
+
+def test_the_assistant_uses_the_corpus_model_until_the_index_changes(index, grown,
+                                                                   fake_encoder):
+    refusing = constant_model(index, fake_encoder, -30.0)
+    assistant = Assistant(index, fake_encoder, thresholds=fake_thresholds(),
+                          corpus_model=refusing)
+    answer = assistant.ask("Which foods contain vitamin B12?")
+    assert (answer.status, answer.details["abstention_model"]) == ("not_found", "corpus")
+    assistant.use_index(grown)
+    answer = assistant.ask("Which foods contain vitamin B12?")
+    assert (answer.status, answer.details["abstention_model"]) == ("answered", "general")
+
+
+def test_a_written_model_reads_back_the_same(index, fake_encoder, tmp_path):
+    model = constant_model(index, fake_encoder, 1.5)
+    path = tmp_path / "corpus_model.json"
+    path.write_text(model.to_json(C=0.01), encoding="utf-8")
+    again = load(path)
+    assert again.fingerprint == model.fingerprint and again.bias == 1.5
+    values = {name: 0.3 for name in FEATURES}
+    vector = np.full(fake_encoder.dimension, 0.1)
+    assert again.probability(values, vector) == pytest.approx(model.probability(values, vector))
+    assert load(tmp_path / "missing.json") is None
+
+
+def test_a_model_fitted_for_other_signals_is_not_used(index, fake_encoder, tmp_path):
+    path = tmp_path / "corpus_model.json"
+    path.write_text(constant_model(index, fake_encoder, 0.0).to_json()
+                    .replace('"unit_dense"', '"some_old_signal"'), encoding="utf-8")
+    assert load(path) is None
