@@ -193,6 +193,27 @@ def test_an_unrelated_document_does_not_change_answers_about_the_others(tmp_path
                    for q in before_quotes), question
 
 
+def test_the_shipped_corpus_model_judges_the_built_in_corpus_only(tmp_path, real_assistant):
+    """assistant/answer_model/corpus_model.json was fitted on this corpus and encoder: it
+    answers what the articles say and refuses near misses they do not (a price, a brand,
+    a duration); with one more document the general model judges instead."""
+    from assistant import Assistant
+    from assistant.corpus_model import load
+    from corpus import load_corpus
+    from index import SearchIndex
+    for question, status in (("Does B12 play any part in making DNA?", "answered"),
+                             ("How much does a B12 injection cost?", "not_found"),
+                             ("Which brand of B12 gummies is best?", "not_found")):
+        answer = real_assistant.ask(question)
+        assert (answer.status, answer.details["abstention_model"]) == (status, "corpus")
+    (tmp_path / "extra.txt").write_text("Magnesium\n\nMagnesium may help night cramps.\n")
+    documents = [*real_assistant.index.documents.values(), *load_corpus(tmp_path)[0]]
+    grown = Assistant(SearchIndex.build(documents, real_assistant.encoder),
+                      real_assistant.encoder, corpus_model=load())
+    assert grown.ask("Does B12 play any part in making DNA?"
+                     ).details["abstention_model"] == "general"
+
+
 def test_bench_reports_every_figure_as_a_number(index_dir):
     """`quotechat bench` on the built-in corpus (one round): each row it promises is
     there with a figure; nothing is asserted about how fast (that is what it measures)."""
