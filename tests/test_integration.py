@@ -223,6 +223,8 @@ def test_bench_reports_every_figure_as_a_number(index_dir):
     rows = {name.strip(): value.strip() for name, value in rows.items()}
     for name in ("warm answer, median", "bare query embedding, median",
                  "answer / embedding (median ratio)", "cold start to first answer, median",
-                 "index build (model loaded), median of 3", "build / raw encoder"):
+                 "index build (model loaded), median of 3", "build / raw encoder",
+                 "answerability model, median"):
         assert re.match(r"^\d+(\.\d+)?\s*(ms|s|x)$", rows[name]), (name, rows.get(name))
+    assert rows["answerability model"] == "the corpus's own"
     assert int(rows["texts embedded (distinct units + chunks)"]) > 100

@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.abstain import FEATURES
 from assistant.evaluation import read_questions
 from corpus.tokens import count_tokens
 from corpus.units import sentence_spans
@@ -79,6 +80,17 @@ def cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]:
     return samples
 
 
+def answer_model_times(assistant, questions: list[str]) -> list[float]:
+    """What the corpus's own answerability model costs a question, alone (included in the
+    warm answer); [] when the general model judges this index."""
+    model = assistant.corpus_models.for_index(assistant.index)
+    if model is None:
+        return []
+    vectors = assistant.encoder.encode(questions)
+    values = {name: 0.5 for name in FEATURES}
+    return [_timed(model.probability, values, vector)[0] for vector in vectors]
+
+
 def run_benchmark(settings: Settings, *, repeat: int = 5,
                   questions_file: Path | None = None) -> str:
     assistant = open_assistant(settings)
@@ -89,6 +101,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         for question in questions:
             answer_times.append(_timed(assistant.ask, question)[0])
             embed_times.append(_timed(assistant.encoder.encode, [question])[0])
+    judge_times = answer_model_times(assistant, questions)
     cold = cold_start(settings, questions[0])
     with tempfile.TemporaryDirectory() as tmp:
         def fresh(run: int) -> Settings:
@@ -125,6 +138,8 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         ("warm answer, p95", f"{p95(answer_times) * 1000:.1f} ms"),
         ("bare query embedding, median", f"{embed_ms:.1f} ms"),
         ("answer / embedding (median ratio)", f"{answer_ms / embed_ms:.2f}x"),
+        ("answerability model", "the corpus's own" if judge_times else "general"),
+        ("answerability model, median", f"{statistics.median(judge_times or [0]) * 1e3:.3f} ms"),
         ("cold start to first answer, median", f"{statistics.median(cold):.2f} s"),
         (f"index build (model loaded), median of {BUILD_RUNS}", f"{build_s:.2f} s"),
         ("chunks / units indexed", f"{chunks} / {len(report.index.units)}"),
