@@ -8,7 +8,7 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   later still, and scored once before any rule changed (24/26 caught, 1 false alarm);
   the two misses were then fixed by broader structures, so it is no longer held out.
   Held to the issue's bar as a whole: every emergency, at most 5% false alarms.
-* assistant/dev_questions/home_dev*.jsonl (three sets): emergencies all caught and
+* assistant/dev_questions/home_dev*.jsonl (four sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.
 """
 from __future__ import annotations
@@ -32,7 +32,8 @@ CHECK = _load(HERE / "triage_check.jsonl")
 FRESH = _load(HERE / "triage_fresh.jsonl")
 LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
             for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
-DEV = [q for name in ("home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl")
+DEV = [q for name in ("home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl",
+                        "home_dev_4.jsonl")
        for q in _load(HERE.parent / "assistant" / "dev_questions" / name)]
 DEV_EMERGENCIES = [q for q in DEV if q["expect"] == "emergency"]
 DEV_OTHERS = [q for q in DEV if q["expect"] != "emergency"]
