@@ -33,7 +33,7 @@ FRESH = _load(HERE / "triage_fresh.jsonl")
 LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
             for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
 DEV = [q for name in ("home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl",
-                        "home_dev_4.jsonl")
+                      "home_dev_4.jsonl")
        for q in _load(HERE.parent / "assistant" / "dev_questions" / name)]
 DEV_EMERGENCIES = [q for q in DEV if q["expect"] == "emergency"]
 DEV_OTHERS = [q for q in DEV if q["expect"] != "emergency"]
