@@ -206,14 +206,12 @@ def corpus_model_fit(cases: list[Case], weights: Weights, held_out: dict[str, di
     folds = np.array([c.fold for c in home])
     by_file = [sources == name for name in sorted(set(sources)) if (y[sources == name] == 0).any()]
     by_fold = [folds == k for k in range(5)]
-    scores = {c: _held_out(x, y, by_file, c) for c in CORPUS_C}
-    for c, p in scores.items():
-        mask = np.any(by_file, axis=0)
-        print(f"corpus model C={c}: ROC AUC, each file held out whole "
-              f"{roc_auc_score(y[mask], p[mask]):.3f}")
-    chosen = max(CORPUS_C, key=lambda c: roc_auc_score(y[np.any(by_file, axis=0)],
-                                                        scores[c][np.any(by_file, axis=0)]))
-    for name, p in (("each file held out whole", scores[chosen]),
+    scored = np.any(by_file, axis=0)  # files with unanswerable questions, held out whole
+    auc = {c: roc_auc_score(y[scored], _held_out(x, y, by_file, c)[scored]) for c in CORPUS_C}
+    for c, value in auc.items():
+        print(f"corpus model C={c}: ROC AUC, each file held out whole {value:.3f}")
+    chosen = max(CORPUS_C, key=auc.get)
+    for name, p in (("each file held out whole", _held_out(x, y, by_file, chosen)),
                     ("by fold", _held_out(x, y, by_fold, chosen))):
         print(f"C={chosen}, {name}: answerable wrongly refused / unanswerable refused")
         sets = {"all": np.ones(len(y), dtype=bool)} | {

@@ -38,11 +38,14 @@ CORPUS_MODEL = Path(__file__).resolve().parent / "answer_model" / "corpus_model.
 
 
 def fingerprint(index: SearchIndex, weights_hash: str) -> str:
-    """The encoder's weights and the text of every unit, in order."""
+    """The encoder's weights, the text of every unit and every passage's bounds (other
+    chunk settings give other passage cosines), in order."""
     digest = hashlib.sha256(weights_hash.encode())
     for unit in index.units:
         digest.update(index.documents[unit.doc_id].text[unit.start:unit.end].encode())
         digest.update(b"\0")
+    for chunk in index.chunks:
+        digest.update(f"{chunk.doc_id}:{chunk.start}:{chunk.end}\0".encode())
     return digest.hexdigest()
 
 

@@ -210,9 +210,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        # "haven't hurt myself" is not self-harm.
-        r"(?<!n't )(?<!not )(?<!never )(?<!without )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|"
-        r"\bself[- ]harm\w*",
+        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
     ),

@@ -13,7 +13,7 @@ from assistant.corpus_model import CorpusModel, CorpusModels, fingerprint, load
 from assistant.retrieval import retrieve
 from conftest import fake_thresholds
 from corpus import load_corpus
-from index import SearchIndex
+from index import ChunkSettings, SearchIndex
 
 
 @pytest.fixture
@@ -46,6 +46,9 @@ def test_the_fingerprint_follows_the_units_text_and_the_encoder(index, grown, fi
     assert fingerprint(same, "w") == fingerprint(index, "w")
     assert fingerprint(index, "other weights") != fingerprint(index, "w")
     assert fingerprint(grown, "w") != fingerprint(index, "w")
+    small_passages = SearchIndex.build(documents, fake_encoder,
+                                       settings=ChunkSettings(max_tokens=40, overlap=0))
+    assert fingerprint(small_passages, "w") != fingerprint(index, "w")
 
 
 def test_the_model_applies_only_to_the_index_and_encoder_it_was_fitted_on(index, grown,
