@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ from assistant.abstain import FEATURES
 from index import SearchIndex
 
 CORPUS_MODEL = Path(__file__).resolve().parent / "answer_model" / "corpus_model.json"
+logger = logging.getLogger(__name__)
 
 
 def fingerprint(index: SearchIndex, weights_hash: str) -> str:
@@ -101,4 +103,8 @@ class CorpusModels:
         if fits is None:
             fits = fingerprint(index, self.weights_hash) == self.model.fingerprint
             self._checked[index.version] = fits
+            if not fits:
+                logger.info("Index %s: the general abstention model decides (the "
+                            "corpus answerability model was fitted on other documents "
+                            "or another encoder).", index.version)
         return self.model if fits else None
