@@ -94,8 +94,12 @@ def corpus_size(index: SearchIndex) -> float:
 
 
 def probability(values: dict[str, float], thresholds: Thresholds) -> float:
-    z = thresholds.bias + sum(w * values[name]
-                              for w, name in zip(thresholds.weights, FEATURES))
+    return sigmoid(thresholds.bias + sum(w * values[name]
+                                         for w, name in zip(thresholds.weights, FEATURES)))
+
+
+def sigmoid(z: float) -> float:
+    """A logistic model's probability, its argument clamped so exp never overflows."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -70,7 +70,7 @@ class Assistant:
         self.max_quotes, self.max_question_chars, self.margin = \
             max_quotes, max_question_chars, margin
         self.weights, self.thresholds = weights, thresholds
-        self.corpus_models = CorpusModels(corpus_model, getattr(encoder, "weights_hash", ""))
+        self.corpus_models = CorpusModels(corpus_model, encoder.weights_hash)
         self.examples = list(examples)
 
     def ask(self, question: Any, history: Sequence[Any] = (), *,

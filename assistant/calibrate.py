@@ -204,18 +204,18 @@ def corpus_model_fit(cases: list[Case], weights: Weights, held_out: dict[str, di
     y = np.array([c.answerable for c in home], dtype=int)
     sources = np.array([c.source for c in home])
     folds = np.array([c.fold for c in home])
-    by_file = [sources == name for name in sorted(set(sources)) if (y[sources == name] == 0).any()]
-    by_fold = [folds == k for k in range(5)]
-    scored = np.any(by_file, axis=0)  # files with unanswerable questions, held out whole
-    auc = {c: roc_auc_score(y[scored], _held_out(x, y, by_file, c)[scored]) for c in CORPUS_C}
+    # Files with unanswerable questions; each is held out whole in turn.
+    files = {n: sources == n for n in sorted(set(sources)) if (y[sources == n] == 0).any()}
+    scored = np.any(list(files.values()), axis=0)
+    by_file = {c: _held_out(x, y, files.values(), c) for c in CORPUS_C}
+    auc = {c: roc_auc_score(y[scored], p[scored]) for c, p in by_file.items()}
     for c, value in auc.items():
         print(f"corpus model C={c}: ROC AUC, each file held out whole {value:.3f}")
     chosen = max(CORPUS_C, key=auc.get)
-    for name, p in (("each file held out whole", _held_out(x, y, by_file, chosen)),
-                    ("by fold", _held_out(x, y, by_fold, chosen))):
+    sets = {"all": np.ones(len(y), dtype=bool)} | files
+    for name, p in (("each file held out whole", by_file[chosen]),
+                    ("by fold", _held_out(x, y, [folds == k for k in range(5)], chosen))):
         print(f"C={chosen}, {name}: answerable wrongly refused / unanswerable refused")
-        sets = {"all": np.ones(len(y), dtype=bool)} | {
-            n: sources == n for n in sorted(set(sources)) if (y[sources == n] == 0).any()}
         for cut in CUTS:
             parts = [f"{n} {np.mean(p[m & (y == 1)] < cut):.2f} / "
                      f"{np.mean(p[m & (y == 0)] < cut):.2f}" for n, m in sets.items()]

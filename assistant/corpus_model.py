@@ -25,14 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.abstain import FEATURES
+from assistant.abstain import FEATURES, sigmoid
 from index import SearchIndex
 
 CORPUS_MODEL = Path(__file__).resolve().parent / "answer_model" / "corpus_model.json"
@@ -63,8 +62,7 @@ class CorpusModel:
     def probability(self, values: dict[str, float], vector: np.ndarray) -> float:
         x = (np.concatenate([[values[name] for name in FEATURES], vector]) - self.mean) \
             / self.scale
-        z = float(x @ self.weights) + self.bias
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(float(x @ self.weights) + self.bias)
 
     def to_json(self, **record: Any) -> str:
         return json.dumps({"fingerprint": self.fingerprint, "features": list(FEATURES),

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from assistant.abstain import FEATURES, decide
+from assistant.abstain import FEATURES, Thresholds, decide
 from assistant.assistant import Assistant
 from assistant.corpus_model import CorpusModel, CorpusModels, fingerprint, load
 from assistant.retrieval import retrieve
@@ -66,7 +66,7 @@ def test_a_fitting_corpus_model_decides(index, fake_encoder, bias, answers):
     vector = fake_encoder.encode([question])[0]
     retrieval = retrieve(index, vector, question)
     # The general model would answer the opposite way.
-    general = fake_thresholds().__class__(weights=(0.0,) * len(FEATURES), bias=-bias)
+    general = Thresholds(weights=(0.0,) * len(FEATURES), bias=-bias)
     decision = decide(index, question, retrieval, thresholds=general,
                       corpus_model=constant_model(index, fake_encoder, bias), vector=vector)
     assert (decision.answer, decision.model) == (answers, "corpus")
