@@ -16,6 +16,7 @@ from assistant.retrieval import Weights, retrieve
 from assistant.selection import select_quotes
 from assistant.spelling import correct_typos
 from assistant.triage import triage
+from assistant.triage_model import TriageModel, for_encoder
 from corpus.abbreviations import spell_out
 from index import Encoder, SearchIndex, SerializedEncoder
 
@@ -65,12 +66,14 @@ class Assistant:
                  max_question_chars: int = MAX_QUESTION_CHARS, margin: float = 0.3,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  corpus_model: CorpusModel | None = None,
+                 triage_model: TriageModel | None = None,
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder
         self.max_quotes, self.max_question_chars, self.margin = \
             max_quotes, max_question_chars, margin
         self.weights, self.thresholds = weights, thresholds
         self.corpus_models = CorpusModels(corpus_model, encoder.weights_hash)
+        self.triage_model = for_encoder(triage_model, encoder.weights_hash)
         self.examples = list(examples)
 
     def ask(self, question: Any, history: Sequence[Any] = (), *,
@@ -81,10 +84,18 @@ class Assistant:
         problem = self._invalid(raw, text)
         if problem:
             return self._answer(raw, "invalid", (), id=id, notice=problem)
-        emergency = triage(text)
+        emergency = triage(text).category
+        found_by = "rules" if emergency else None
         index = self.index  # one index for the whole question, even if swapped meanwhile
         query = self.search_text(text, history, index)
-        vector = self.encoder.encode([query])[0]
+        # The message itself is judged by the triage model, in the same batch as the
+        # text searched for when the two differ (a follow-up, a corrected typo).
+        judge = emergency is None and self.triage_model is not None and query != text
+        vectors = self.encoder.encode([query, text] if judge else [query])
+        vector = vectors[0]
+        if emergency is None and self.triage_model is not None:
+            emergency = self.triage_model.category(vectors[-1], text)
+            found_by = "model" if emergency else None
         retrieval = retrieve(index, vector, query, weights=self.weights)
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector)
@@ -96,10 +107,11 @@ class Assistant:
                    "abstention_model": decision.model,
                    "ranked_docs": retrieval.ranked_documents(index)[:10],
                    "index_version": index.version}
-        if emergency.emergency:
+        if emergency is not None:
             # The notice alone: a quote next to it ("usually mild and temporary") could
             # read as reassurance and delay a call for help.
-            details["emergency"] = emergency.category
+            details["emergency"] = emergency
+            details["emergency_found_by"] = found_by
             return self._answer(raw, "emergency", (), id=id,
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"

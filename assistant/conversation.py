@@ -1,20 +1,28 @@
 """Follow-up questions: "and for vegans?" is searched together with the question before.
 
-A follow-up is recognised by its opening ("and …", "what about …", "why is that?") or by
-having almost no content words of its own; anything else starts a new topic, so old
-turns do not pollute a new question.
+Whether a message is a follow-up is judged by a small logistic model over its words and
+word pairs ("then", "does that", "which ones") and a few shape features (an opening like
+"and …" or "what about …", how few content words it has), fitted on the labelled
+follow-ups and stand-alone questions of the development sets by
+`python -m assistant.answer_model.fit_follow_up` (answer_model/follow_up.json). Anything
+not judged a follow-up starts a new topic, so old turns do not pollute a new question.
 """
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Sequence
 
-from assistant.abstain import content_terms
+from assistant.abstain import content_terms, sigmoid
 
+FOLLOW_UP_MODEL = Path(__file__).resolve().parent / "answer_model" / "follow_up.json"
 _FOLLOW_UP_START = re.compile(
     r"^\s*(?:and|also|but|so|or|what about|how about|why is that|why|is that|does that|"
     r"what else|same for|then|plus|ok so|okay so)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|that|this|they|them|those|these|there)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9']+")
 
 
 def user_turns(history: Sequence[Any]) -> list[str]:
@@ -44,10 +52,30 @@ def previous_reply(history: Sequence[Any]) -> str:
     return ""
 
 
+def follow_up_features(question: str) -> set[str]:
+    """Words, word pairs and shape features of a message, as the follow-up model reads it."""
+    words = _WORD.findall(question.lower())
+    own = len(content_terms(question))
+    shape = {"@opening": bool(_FOLLOW_UP_START.match(question)), "@content<=1": own <= 1,
+             "@content<=2": own <= 2, "@content<=3": own <= 3, "@short": len(words) <= 6,
+             "@pronoun, few words": own <= 3 and bool(_PRONOUN.search(question))}
+    return ({*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))}
+            | {name for name, on in shape.items() if on})
+
+
+@lru_cache(maxsize=1)
+def _follow_up_model() -> tuple[dict[str, float], float, float]:
+    data = json.loads(FOLLOW_UP_MODEL.read_text(encoding="utf-8"))
+    return data["weights"], data["bias"], data["cut_off"]
+
+
+def follow_up_probability(question: str) -> float:
+    weights, bias, _ = _follow_up_model()
+    return float(sigmoid(bias + sum(weights.get(f, 0.0) for f in follow_up_features(question))))
+
+
 def is_follow_up(question: str) -> bool:
-    own = content_terms(question)
-    return bool(_FOLLOW_UP_START.match(question)) or len(own) <= 1 or (
-        len(own) <= 3 and bool(_PRONOUN.search(question)))
+    return follow_up_probability(question) >= _follow_up_model()[2]
 
 
 _MAX_CHAIN = 3  # a follow-up carries at most this many earlier turns

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
-from assistant import corpus_model
+from assistant import corpus_model, triage_model
 from assistant.spelling import known_words
 from assistant.vocabulary import health_terms
 from assistant.settings import Settings
@@ -101,7 +101,8 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     warn_if_stale(settings, index)
     assistant = Assistant(index, encoder, max_quotes=settings.max_quotes,
                           max_question_chars=settings.max_question_chars,
-                          corpus_model=corpus_model.load())
+                          corpus_model=corpus_model.load(),
+                          triage_model=triage_model.load())
     assistant.examples = list(examples_for(
         settings, index, answers=lambda q: assistant.ask(q).status == "answered"))
     return assistant

@@ -69,11 +69,24 @@ _POISON = (
 # "did not / won't / isn't" + a sign of being conscious.
 _NO = r"(?:not|isn'?t|is not|wasn'?t|won'?t|wont|will not|doesn'?t|does not|didn'?t|stopped)"
 
+_CHEST = r"(?:chest|breastbone|sternum)"
+_CHEST_FEELING = (
+    rf"(?:\b{_CHEST}\b.{{0,80}}\b(?:tight\w*|squeez\w*|crush\w*|press\w*|heavy|heaviness|band|"
+    r"pain\w*|hurt\w*|ach\w*|vice|weight)\b|\b(?:tight\w*|squeez\w*|crush\w*|press\w*|heavy|"
+    rf"heaviness|band|pain\w*|ach\w*)\b.{{0,40}}\b{_CHEST}\b)"
+)
+_CARDIAC_COMPANY = (
+    r"\b(?:sweat\w*|clammy|cold and wet|wet with sweat|jaw|left arm|arms? (?:has |have |is |are |'s )?"
+    r"(?:gone|going|went) (?:dead|numb|heavy|weak)|(?:going to|gonna|about to) (?:be sick|throw up|"
+    r"pass out|faint)|faint|dizzy|light-?headed|grey|gray)\b"
+)
+
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "heart": (
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
-        r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?)\b)",
+        r"(?<!died of a )(?<!died from a )\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
+        r"feels? like|looks? like)\b)(?!.{0,25}\b(?:years?|months?) ago\b)",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
         # The chest described as crushed, squeezed or weighed down, in any words.
         r"\b(?:crushing|severe|sudden|tight|heavy|squeezing)\b.{0,30}\bchest\b",
@@ -91,6 +104,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:pain|pressure|tightness) (?:in|across) (?:my|his|her) chest\b.{0,60}"
         r"\b(?:arm|jaw|neck|sweat\w*|clammy|grey|gray|sick|vomit\w*|breath|won'?t go away)\b",
         r"\b(?:having|have|got)\b.{0,15}\bchest (?:pain|pressure|tightness)\b",
+        # A pressing chest with the company it keeps, in any order and any words: "feels
+        # like a band squeezing tighter … my left arm has gone numb", "pain in my jaw and
+        # left arm with a tightness across my chest".
+        rf"^(?=.*{_CHEST_FEELING})(?=.*{_CARDIAC_COMPANY})",
     ),
     "stroke": (
         r"\b(?:having|is having|might be having|think .{0,20}) a stroke\b",
@@ -99,10 +116,15 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:face|mouth|smile|lip)\b.{0,20}\b(?:droop\w*|drooped|crooked|lopsided|"
         r"uneven|numb on one side|dropp?ed|sagg\w*|twisted)\b",
         r"\b(?:half|one side of|side of) (?:my|his|her|their|the) (?:face|mouth)\b"
-        r".{0,20}\b(?:numb|droop\w*|dropp?ed|went|gone|is|weak|funny)\b",
+        r".{0,20}\b(?:numb|droop\w*|dropp?ed|went|gone|is|weak|funny|dead|heavy)\b",
+        # One whole side weak: "my left arm and leg have gone weak".
+        r"\b(?:left|right) (?:arm and leg|leg and arm|side of (?:my|his|her) body)\b.{0,30}"
+        r"\b(?:weak|numb|dead|limp|heavy|floppy|paraly[sz]\w*)\b",
+        r"\b(?:suddenly |just )?(?:lost|losing|gone blind in|can'?t see (?:out of|with)) "
+        r"(?:the |all )?(?:sight|vision)? ?(?:in |of )?(?:one|my left|my right|his|her) eye\b",
         r"\bcan'?t (?:smile|move (?:his|her|my) (?:mouth|face))\b.{0,20}\bone side\b",
         # Speech suddenly wrong: slurred, jumbled, garbled, nonsense.
-        r"\bslurr(?:ed|ing|y) (?:speech|words)\b|\b(?:speech|talking|words)\b.{0,10}\bslurr\w*",
+        r"\bslurr(?:ed|ing|y) (?:speech|words)\b|\b(?:speech|talking|words)\b.{0,20}\bslurr\w*",
         r"\b(?:words?|speech|talking)\b.{0,25}\b(?:jumbled|garbled|muddled|all wrong|"
         r"coming out wrong|came out wrong|coming out funny|nonsense|gibberish)\b",
         r"\btalking (?:nonsense|gibberish)\b",
@@ -129,12 +151,18 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"(?! (?:through|out of|in through) (?:my|his|her|the|their) nose)",
         r"\b(?:trouble|difficulty) breathing\b",
         # Air: can't get air, gasping for air.
-        r"\b(?:can'?t|cannot|couldn'?t|barely|hardly|not) (?:\w+ ){0,2}(?:get|getting) "
-        r"(?:any |enough )?(?:air|a breath)\b",
-        r"\bgasping\b|\bgasp(?:ed|s)? for (?:air|breath)\b",
+        r"\b(?:can'?t|cannot|couldn'?t|barely|hardly|not|struggling to|struggle to|fighting to) "
+        r"(?:\w+ ){0,2}(?:get|getting|catch|catching) (?:any |enough |my |a )?(?:air|breath)\b",
+        r"\bgasping\b(?! for (?:a |some )?(?:drink|water|brew|cuppa|coffee|tea|pint|fag|smoke))|"
+        r"\bgasp(?:ed|s)? for (?:air|breath)\b",
         r"\bwheez\w*\b.{0,40}\b(?:can'?t|cannot|barely|so bad|badly|not helping|"
         r"isn'?t helping|won'?t stop)\b",
-        r"\bcan'?t (?:finish|say|speak in) (?:a |full )?sentences?\b",
+        r"\bcan'?t (?:finish|say|speak in|talk in) (?:a |full )?sentences?\b",
+        # A reaction to something eaten or a sting, closing the throat.
+        r"^(?=.*\b(?:can'?t|cannot|unable to|struggling to) swallow\b)"
+        r"(?=.*\b(?:nuts?|peanuts?|allerg\w*|sting|stung|bee|wasp|shellfish|reaction|hoarse)\b)",
+        r"\b(?:tongue|lips?|throat|face)\b.{0,20}\b(?:gone|going|is|are|has|have|got) "
+        r"(?:huge|massive|enormous|fat|puffy)\b",
         # Allergic swelling of the airway, face or lips.
         r"\bthroat\b.{0,25}\b(?:swell|swelling|swollen|closing|tight)\w*",
         r"\b(?:tongue|lips?)\b.{0,20}\b(?:swelling up|swelled up|closing)\b",
@@ -166,8 +194,20 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # A small child who ate or swallowed any medicine or poison.
         rf"\b(?:toddler|baby|kid|child|little (?:one|boy|girl)|\d+ ?(?:year|yr|month)s?[- ]old|"
         rf"son|daughter)\b.{{0,40}}\b(?:ate|eaten|swallowed|got into|chewed)\b.{{0,40}}\b{_DRUG}\b",
+        # "most of a packet of my nan's blood pressure pills"
+        rf"\b{_TOOK}\b.{{0,60}}\b(?:most|half|all|rest) of (?:a|the|my|his|her|their) "
+        rf"(?:packets?|packs?|box(?:es)?|bottles?|strips?|tubs?|blisters?|sheets?)\b.{{0,40}}\b{_DRUG}\b",
+        # Strong medicines doubled up, and now feeling it.
+        rf"\b{_TOOK}\b.{{0,40}}\b{_DRUG}\b.{{0,30}}\b(?:twice|double|two lots|both lots)\b.{{0,80}}"
+        r"\b(?:woozy|drowsy|groggy|dizzy|faint|can'?t stay awake|confused|(?:heart|pulse) (?:is |'s )?"
+        r"(?:really |very )?(?:going funny|racing|pounding|slow|skipping|weak|all over))",
+        rf"\b{_TOOK}\b.{{0,20}}\b(?:double|twice|two lots of)\b.{{0,30}}\b{_DRUG}\b.{{0,80}}"
+        r"\b(?:woozy|drowsy|groggy|dizzy|faint|hard to wake|can'?t stay awake|confused)\b",
+        # Paracetamol above the dose, taken for days, is a slow overdose.
+        r"\b(?:[4-9]|\d{2,}|four|five|six|seven|eight|nine|ten) (?:\w+ )?(?:paracetamol|acetaminophen|"
+        r"tylenol|co-?codamol)\w*\b.{0,20}\b(?:at a time|at once|in one go|every (?:hour|two hours))",
         # Medicine mixed with alcohol, either way round.
-        rf"\b{_TOOK}\b.{{0,40}}\b{_DRUG}\b.{{0,40}}\b{_ALCOHOL}\b",
+        rf"\b{_TOOK}\b.{{0,100}}\b{_DRUG}\b.{{0,40}}\b{_ALCOHOL}\b",
         rf"\b(?:drank|drunk|downed|had)\b.{{0,40}}\b{_ALCOHOL}\b.{{0,40}}\b{_TOOK}\b"
         rf".{{0,30}}\b{_DRUG}\b",
         # Extra insulin or opioid is dangerous even in small multiples.
@@ -176,7 +216,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Household poisons drunk or eaten.
         rf"\b(?:drank|drunk|swallowed|ate|eaten|got into|ingested|chewed|licked)\b"
         rf".{{0,30}}\b{_POISON}",
-        r"\bpoison(?:ed|ing)\b",
+        # "Have I poisoned myself?" after a double vitamin is a worry, not a poisoning.
+        r"(?<!food )(?<!have i )(?<!did i )(?<!could i )(?<!can i )\bpoison(?:ed|ing)\b",
     ),
     "self_harm": (
         r"\bkill(?:ing)? myself\b|\bend (?:my|it) (?:life|all)\b|\bend it all\b",
@@ -202,8 +243,23 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bif i (?:was|were|am|'m) (?:gone|dead|not here|not around)\b",
         # Ending things; a plan, means or goodbyes in place.
         r"\b(?:end|ending) (?:things|everything)\b",
-        r"\b(?:going to|gonna|want to|wanna|i'll|i will|to) end it\b",
+        r"\b(?:going to|gonna|want to|wanna|i'll|i will|to|i) end it\b(?! (?:with|between))",
+        # Warning signs: belongings given away, locked in with the means, a last message.
+        r"\bgiv(?:ing|en|e|es) away (?:all )?(?:my|his|her|their) (?:things|stuff|belongings|possessions)\b",
+        r"\blocked (?:himself|herself|themselves|myself) in\b.{0,40}\b(?:pills|tablets|meds|knife|"
+        r"razor|gun|rope)\b",
+        r"\b(?:drive|drove|driving|jump|jumping|walk|walking|step|stepping) off (?:a|the) "
+        r"(?:bridge|cliff|roof|building|multi-?storey)\b",
+        r"\bsorry for everything\b.{0,80}\b(?:not|isn'?t|won'?t) (?:answering|picking up|replying)\b",
+        r"\bthis is it\b.{0,40}\b(?:thanks? for everything|goodbye|bye|love you)\b",
         r"\b(?:goodbye|suicide) (?:letters?|notes?|messages?)\b|\bsaid my goodbyes\b",
+        r"\b(?:written|wrote|writing|write|sent|sending) (?:out )?(?:all )?my goodbyes\b",
+        r"\b(?:written|wrote|writing|left) (?:letters|notes) (?:to|for) (?:my|the) (?:kids|children|"
+        r"family|wife|husband|partner|son|daughter|parents|mum|mom|dad|grandkids)\b.{0,80}"
+        r"\b(?:tablets|pills|meds|rope|gun|knife|won'?t (?:be|need)|goodbye|for good|anymore)\b",
+        r"\b(?:put|got|gathered|collected|lined up|counted out|laid out|saved|hidden|hid)\b.{0,10}"
+        r"\b(?:all )?(?:my|the|his|her) (?:tablets|pills|meds|medication|medicines)\b.{0,15}"
+        r"\b(?:together|in one place|ready|lined up|in a pile)\b",
         r"\b(?:have|got|get) the (?:pills|tablets|rope|gun|knife|blade)s? ready\b",
         r"\b(?:saved|saving|stockpil\w*|hoard\w*) up\b.{0,20}\b(?:pills|tablets|meds)\b",
         r"\b(?:going to|gonna|thinking (?:of|about)|want to|wanna|plan(?:ning)? to)\b"
@@ -219,10 +275,17 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"isn'?t stopping|heavily|a lot|badly|so much|everywhere)\b",
         r"\b(?:can'?t|cannot|couldn'?t) (?:stop|slow) (?:the |this |his |her |my )?bleed\w*",
         r"\b(?:severe|heavy|uncontrolled|massive) bleeding\b",
-        r"\b(?:coughing|vomiting|throwing|spitting|puking)(?: up)? blood\b",
+        r"\b(?:coughing|vomiting|throwing|spitting|puking)(?: up)? (?:\w+ of )?blood\b",
+        # Blood lost steadily, and the person weak or faint with it.
+        r"^(?=.*\bblood\b)(?=.*\b(?:dizzy|faint\w*|light-?headed|weak|pale|clammy)\b)"
+        r"(?=.*\b(?:lots of|loads of|so much|a lot of|mouthfuls?|keeps? (?:coming|filling)|"
+        r"won'?t stop|for hours|passing))",
+        r"\b(?:towels?|bandages?|cloths?|dressings?|t-?shirt|shirt|sheets?) (?:is |are |has |have )?"
+        r"(?:soaked|soaking|drenched)\b",
+        r"\b(?:it'?s|its|it is|blood is|blood's) (?:gushing|pouring|spurting|squirting|pumping)\b",
         r"\b(?:losing|lost) (?:a lot of|so much) blood\b",
         # Blood described as a flow that won't stop.
-        r"\bblood\b.{0,20}\b(?:pouring|gushing|spurting|pumping|streaming|everywhere|"
+        r"\bblood\b.{0,20}\b(?:pouring|gushing|spurting|squirting|pumping|streaming|everywhere|"
         r"soaking|soaked|won'?t stop|pooling)\b",
         r"\b(?:soaked|soaking) (?:through|right through)\b.{0,20}\b(?:towels?|bandages?|"
         r"cloths?|dressings?|shirt|t-shirt)\b",
@@ -237,9 +300,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "nearly fainted", "fainted as a child": not a collapse now.
         r"(?<!nearly )(?<!almost )\b(?:passed out|fainted|collapsed|blacked out|"
         r"keeled over|out cold|went limp)\b(?! (?:as a (?:child|kid|teen\w*)|when (?:i|he|she) was|"
-        r"years ago|in the past|once or twice|a few times|several times|before)\b)",
+        r"years ago|in the past|once|a few times|several times|before)\b)",
         r"\bdropped (?:to the (?:floor|ground)|like a stone)\b|\bslumped (?:over|on|in)\b",
-        r"\b(?:unconscious|unresponsive|won'?t wake up|can'?t wake (?:him|her|them))\b",
+        r"\b(?:unconscious|unresponsive|won'?t wake (?:up|properly)|(?:hard|difficult|impossible) to wake|can'?t rouse|can'?t wake (?:him|her|them))\b",
+        r"\bknocked (?:out|unconscious)\b|\bkeeps? (?:drifting off|passing out|blacking out)\b",
         # Not responding / not moving / eyes closed.
         rf"\b{_NO} (?:responding|respond)\b(?! to (?!me\b|us\b|(?:my |his |her |our )?"
         rf"(?:voice|name|touch|anything|anyone)))",
@@ -265,7 +329,7 @@ _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
              for name, patterns in CATEGORIES.items()}
 # Self-harm is always taken seriously, even phrased as a question.
-_ALWAYS = {"self_harm"}
+ALWAYS = {"self_harm"}
 
 
 @dataclass(frozen=True)
@@ -281,7 +345,7 @@ def triage(message: str) -> Triage:
     text = " ".join(message.replace("’", "'").split())
     general_question = bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text)
     for name, patterns in _COMPILED.items():
-        if general_question and name not in _ALWAYS:
+        if general_question and name not in ALWAYS:
             continue
         if any(p.search(text) for p in patterns):
             return Triage(name)

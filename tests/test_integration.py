@@ -224,7 +224,25 @@ def test_bench_reports_every_figure_as_a_number(index_dir):
     for name in ("warm answer, median", "bare query embedding, median",
                  "answer / embedding (median ratio)", "cold start to first answer, median",
                  "index build (model loaded), median of 3", "build / raw encoder",
-                 "answerability model, median"):
+                 "answerability model, median", "triage model, median"):
         assert re.match(r"^\d+(\.\d+)?\s*(ms|s|x)$", rows[name]), (name, rows.get(name))
     assert rows["answerability model"] == "the corpus's own"
+    assert rows["triage"] == "rules and model"
     assert int(rows["texts embedded (distinct units + chunks)"]) > 100
+
+
+def test_rules_and_the_shipped_triage_model_catch_every_labelled_emergency(real_assistant):
+    """assistant/answer_model/triage_model.json reads the shipped encoder's vectors; with
+    the rules it catches every emergency of every labelled triage file (it was fitted on
+    them: this guards the shipped pair against a regression) and fires on at most 5% of
+    each file's non-emergencies."""
+    assert real_assistant.triage_model is not None
+    for path in sorted(Path(__file__).parent.glob("triage_*.jsonl")):
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        said = {r["message"]: real_assistant.ask(r["message"]).status == "emergency"
+                for r in rows}
+        missed = [r["message"] for r in rows if r["label"] != "none" and not said[r["message"]]]
+        negatives = [r["message"] for r in rows if r["label"] == "none"]
+        alarms = [m for m in negatives if said[m]]
+        assert not missed, (path.name, missed)
+        assert len(alarms) <= 0.05 * len(negatives), (path.name, alarms)

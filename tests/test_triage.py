@@ -8,7 +8,14 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   later still, and scored once before any rule changed (24/26 caught, 1 false alarm);
   the two misses were then fixed by broader structures, so it is no longer held out.
   Held to the issue's bar as a whole: every emergency, at most 5% false alarms.
-* assistant/dev_questions/home_dev*.jsonl (four sets): emergencies all caught and
+* tests/triage_blind.jsonl: 90 emergencies and 90 alarming non-emergencies written blind
+  to the rules (stop 19). Scored before any change: 63/90 caught, 7 false alarms; the
+  rules were then broadened and it is held to the same bar as the fresh set.
+* tests/triage_blind_2.jsonl: a second blind set, 100 / 100, which the rules caught
+  0.60 of before and 0.64 of after those changes: wordings keep outrunning rules, so a
+  learned model judges with them (assistant/triage_model.py, tests/test_triage_model.py
+  and the integration test hold rules and model together to every labelled file).
+* assistant/dev_questions/home_dev*.jsonl (six sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.
 """
 from __future__ import annotations
@@ -30,11 +37,11 @@ def _load(path: Path) -> list[dict]:
 EXAMPLES = _load(HERE / "triage_examples.jsonl")
 CHECK = _load(HERE / "triage_check.jsonl")
 FRESH = _load(HERE / "triage_fresh.jsonl")
+BLIND = _load(HERE / "triage_blind.jsonl")
 LABELLED = [pytest.param(e, id=f"{name}:{e['message'][:40]}")
             for name, rows in (("examples", EXAMPLES), ("check", CHECK)) for e in rows]
-DEV = [q for name in ("home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl",
-                      "home_dev_4.jsonl")
-       for q in _load(HERE.parent / "assistant" / "dev_questions" / name)]
+DEV = [q for path in sorted((HERE.parent / "assistant" / "dev_questions").glob("home_dev*.jsonl"))
+       for q in _load(path)]
 DEV_EMERGENCIES = [q for q in DEV if q["expect"] == "emergency"]
 DEV_OTHERS = [q for q in DEV if q["expect"] != "emergency"]
 
@@ -49,14 +56,17 @@ def test_each_labelled_file_covers_every_category_and_enough_negatives(rows):
 
 
 def test_labelled_files_do_not_overlap():
-    files = [{e["message"] for e in rows} for rows in (EXAMPLES, CHECK, FRESH)]
+    files = [{e["message"] for e in rows} for rows in (EXAMPLES, CHECK, FRESH, BLIND,
+                                                        _load(HERE / "triage_blind_2.jsonl"),
+                                                        _load(HERE / "triage_blind_3.jsonl"))]
     assert all(not a & b for i, a in enumerate(files) for b in files[i + 1:])
 
 
-def test_fresh_set_catches_every_emergency_with_few_false_alarms():
-    wrong = [e["message"] for e in FRESH if e["label"] != "none"
+@pytest.mark.parametrize("rows", [FRESH, BLIND], ids=["fresh", "blind"])
+def test_later_sets_catch_every_emergency_with_few_false_alarms(rows):
+    wrong = [e["message"] for e in rows if e["label"] != "none"
              and triage(e["message"]).category != e["label"]]
-    negatives = [e for e in FRESH if e["label"] == "none"]
+    negatives = [e for e in rows if e["label"] == "none"]
     alarms = [e["message"] for e in negatives if triage(e["message"]).emergency]
     assert len(negatives) >= 20 and not wrong, wrong
     assert len(alarms) / len(negatives) <= 0.05, alarms

@@ -91,6 +91,17 @@ def answer_model_times(assistant, questions: list[str]) -> list[float]:
     return [_timed(model.probability, values, vector)[0] for vector in vectors]
 
 
+def triage_model_times(assistant, questions: list[str]) -> list[float]:
+    """What the triage model costs a question on top of the rules (included in the warm
+    answer); [] when it does not read this encoder's vectors (rules only)."""
+    model = assistant.triage_model
+    if model is None:
+        return []
+    vectors = assistant.encoder.encode(questions)
+    return [_timed(model.category, vector, question)[0]
+            for vector, question in zip(vectors, questions)]
+
+
 def run_benchmark(settings: Settings, *, repeat: int = 5,
                   questions_file: Path | None = None) -> str:
     assistant = open_assistant(settings)
@@ -102,6 +113,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
             answer_times.append(_timed(assistant.ask, question)[0])
             embed_times.append(_timed(assistant.encoder.encode, [question])[0])
     judge_times = answer_model_times(assistant, questions)
+    triage_times = triage_model_times(assistant, questions)
     cold = cold_start(settings, questions[0])
     with tempfile.TemporaryDirectory() as tmp:
         def fresh(run: int) -> Settings:
@@ -140,6 +152,8 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         ("answer / embedding (median ratio)", f"{answer_ms / embed_ms:.2f}x"),
         ("answerability model", "the corpus's own" if judge_times else "general"),
         ("answerability model, median", f"{statistics.median(judge_times or [0]) * 1e3:.3f} ms"),
+        ("triage", "rules and model" if triage_times else "rules only"),
+        ("triage model, median", f"{statistics.median(triage_times or [0]) * 1e3:.3f} ms"),
         ("cold start to first answer, median", f"{statistics.median(cold):.2f} s"),
         (f"index build (model loaded), median of {BUILD_RUNS}", f"{build_s:.2f} s"),
         ("chunks / units indexed", f"{chunks} / {len(report.index.units)}"),
