@@ -64,18 +64,19 @@ def follow_up_features(question: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _follow_up_model() -> tuple[dict[str, float], float, float]:
-    data = json.loads(FOLLOW_UP_MODEL.read_text(encoding="utf-8"))
-    return data["weights"], data["bias"], data["cut_off"]
+def follow_up_model() -> dict[str, Any]:
+    """The shipped model: {"weights": {feature: weight}, "bias", "cut_off"}."""
+    return json.loads(FOLLOW_UP_MODEL.read_text(encoding="utf-8"))
 
 
-def follow_up_probability(question: str) -> float:
-    weights, bias, _ = _follow_up_model()
-    return float(sigmoid(bias + sum(weights.get(f, 0.0) for f in follow_up_features(question))))
+def follow_up_probability(question: str, model: dict[str, Any] | None = None) -> float:
+    model = model or follow_up_model()
+    return sigmoid(model["bias"] + sum(model["weights"].get(f, 0.0)
+                                       for f in follow_up_features(question)))
 
 
 def is_follow_up(question: str) -> bool:
-    return follow_up_probability(question) >= _follow_up_model()[2]
+    return follow_up_probability(question) >= follow_up_model()["cut_off"]
 
 
 _MAX_CHAIN = 3  # a follow-up carries at most this many earlier turns

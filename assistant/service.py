@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant import corpus_model, triage_model
+from assistant.conversation import follow_up_model
 from assistant.spelling import known_words
 from assistant.vocabulary import health_terms
 from assistant.settings import Settings
@@ -90,6 +91,7 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     encoder.warm_up()
     health_terms()  # the abstention model's vocabulary, read now, not at the first question
     known_words()  # and the words typo correction leaves alone
+    follow_up_model()  # and the follow-up model, before the first follow-up
     try:
         index = load_index(settings, encoder)
     except IndexNotFound:

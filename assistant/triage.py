@@ -40,7 +40,8 @@ _AMOUNT = (
     r"(?:(?<!at )(?<!around )\d{2,}\b(?!\s*(?:mcg|ug|µg|mg|g|ml|iu|micrograms?|milligrams?|"
     r"years?|yrs?|y/?o|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|%|am|pm))|"
     r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens?|"
-    r"all|whole|entire|full|bunch|handful|load|loads|lots?|pile|heap|too many|too much|"
+    r"all|every|everything|whole|entire|full|bunch|handful|load|loads|lots?|pile|heap|too many|"
+    r"too much|"
     r"rest)"
 )
 # A few words between the parts ("30 of my mom's sleeping pills"), but not across

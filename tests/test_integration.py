@@ -246,3 +246,9 @@ def test_rules_and_the_shipped_triage_model_catch_every_labelled_emergency(real_
         alarms = [m for m in negatives if said[m]]
         assert not missed, (path.name, missed)
         assert len(alarms) <= 0.05 * len(negatives), (path.name, alarms)
+    dev = [json.loads(line) for path in sorted(
+        (Path(__file__).parents[1] / "assistant" / "dev_questions").glob("home_dev*.jsonl"))
+        for line in path.read_text().splitlines() if line.strip()]
+    missed = [q["question"] for q in dev if q["expect"] == "emergency"
+              and real_assistant.ask(q["question"], q.get("history") or []).status != "emergency"]
+    assert not missed, missed

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.conversation import FOLLOW_UP_MODEL, follow_up_features
+from assistant.conversation import FOLLOW_UP_MODEL, follow_up_features, follow_up_probability
 from assistant.evaluation import read_questions
 
 MIN_QUESTIONS = 3  # a word or pair seen in fewer training questions gets no weight
@@ -46,12 +46,6 @@ def fit(questions: list[str], labels: list[bool], c: float) -> dict:
     return {"weights": weights, "bias": round(float(model.intercept_[0]), 4), "cut_off": CUT_OFF}
 
 
-def probability(model: dict, question: str) -> float:
-    from assistant.abstain import sigmoid
-    return sigmoid(model["bias"] + sum(model["weights"].get(f, 0.0)
-                                       for f in follow_up_features(question)))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,7 +59,7 @@ def main() -> None:
         train = [r for r in rows if r[0] != name]
         test = [r for r in rows if r[0] == name]
         model = fit([r[1] for r in train], [r[2] for r in train], args.c)
-        said = [probability(model, r[1]) >= CUT_OFF for r in test]
+        said = [follow_up_probability(r[1], model) >= CUT_OFF for r in test]
         ups = [s for s, r in zip(said, test) if r[2]]
         alone = [s for s, r in zip(said, test) if not r[2]]
         if ups:
