@@ -321,10 +321,12 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# "Can you overdose…?", "signs of a stroke": questions about a topic, not a description.
+# "Can you overdose…?", "signs of a stroke", "What is (are) Cardiac Arrest?": questions
+# about a topic, not a description.
 _ABOUT_TOPIC = re.compile(
-    r"^\s*(?:what|how|is|are|can|could|does|do|should|why|which|when)\b.{0,40}\b"
-    r"(?:risk|possible|signs?|symptoms?|cause|causes|mean|prevent|common|likely|dangerous)\b",
+    r"^\s*(?:what|who|how|is|are|can|could|does|do|should|why|which|when)\b.{0,40}\b"
+    r"(?:risk|possible|signs?|symptoms?|cause|causes|mean|prevent|common|likely|dangerous|"
+    r"treat\w*|outlook|diagnos\w*|tests?)\b|^\s*what (?:is|are) \(are\)",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)

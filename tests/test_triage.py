@@ -101,6 +101,9 @@ def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
     "took an extra b12 tablet by mistake is that bad",
     "can you overdose on b12",
     "I nearly fainted at the sight of the needle",
+    "What is (are) Heart Attack?",  # a health library's questions about a topic
+    "Who is at risk for Sudden Cardiac Arrest?",
+    "What are the treatments for Choking?",
 ])
 def test_figures_of_speech_and_topic_questions_do_not_fire(message):
     assert not triage(message).emergency
