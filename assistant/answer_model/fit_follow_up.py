@@ -51,8 +51,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", nargs="+", type=Path, help="question files (.jsonl)")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
-    parser.add_argument("--out", type=Path, default=FOLLOW_UP_MODEL)
+    parser.add_argument("--out", type=Path, default=FOLLOW_UP_MODEL,
+                        help="where the weights go (default: the shipped file)")
     args = parser.parse_args()
+    missing = [str(p) for p in args.questions if not p.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     rows = labelled(args.questions)
     print("held out          follow-ups recognised   stand-alone taken for follow-ups")
     for name in dict.fromkeys(r[0] for r in rows):

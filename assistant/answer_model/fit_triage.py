@@ -71,8 +71,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", nargs="*", type=Path, default=[],
                         help="labelled files to score, never fitted on")
-    parser.add_argument("--out", type=Path, default=TRIAGE_MODEL)
+    parser.add_argument("--out", type=Path, default=TRIAGE_MODEL,
+                        help="where the weights go (default: the shipped file)")
     args = parser.parse_args()
+    missing = [str(p) for p in args.check if not p.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     encoder = make_encoder(Settings())
     files = {p.name: labelled_messages(p) for p in LABELLED}
     files.update({p.name: question_messages(p) for p in QUESTIONS})
