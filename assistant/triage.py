@@ -344,9 +344,20 @@ class Triage:
         return self.category is not None
 
 
+def _normal(message: str) -> str:
+    return " ".join(message.replace("’", "'").split())
+
+
+def topic_question(message: str) -> bool:
+    """A question about a topic that names no one ("can you overdose on B12?", "What is
+    (are) Heart Attack?"): it describes no emergency, unless it hints at self-harm."""
+    text = _normal(message)
+    return bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text)
+
+
 def triage(message: str) -> Triage:
-    text = " ".join(message.replace("’", "'").split())
-    general_question = bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text)
+    text = _normal(message)
+    general_question = topic_question(text)
     for name, patterns in _COMPILED.items():
         if general_question and name not in ALWAYS:
             continue

@@ -14,27 +14,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.triage import ALWAYS
+from assistant.triage import ALWAYS, topic_question
 
 TRIAGE_MODEL = Path(__file__).resolve().parent / "answer_model" / "triage_model.json"
 NONE = "none"
-# A question about a topic that names no one ("What is (are) Heart Attack?", "can B12
-# cause chest pain?") describes no emergency, whatever its vector is close to.
-_QUESTION_START = re.compile(
-    r"^\s*(?:what|how|why|who|which|when|where|is|are|can|could|does|do|should|will|would)\b",
-    re.IGNORECASE)
-_SOMEONE = re.compile(
-    r"\b(?:i|i'm|im|i'd|i'll|ill|i've|ive|me|my|mine|myself|we|us|our|he|him|his|she|her|"
-    r"they|them|their|someone|somebody|mum|mom|mother|dad|father|son|daughter|husband|wife|"
-    r"partner|baby|child|kid|toddler|friend|mate|nan|gran\w*|grand\w*|brother|sister|"
-    r"boyfriend|girlfriend|colleague|neighbou?r|flatmate)\b", re.IGNORECASE)
 logger = logging.getLogger(__name__)
 
 
@@ -53,16 +42,13 @@ class TriageModel:
 
     def category(self, vector: np.ndarray, message: str) -> str | None:
         """The likeliest emergency category when the model is sure it is one, and the
-        message is not a question about a topic naming no one (self-harm always
-        counts), else None."""
+        message is not a question about a topic naming no one (as for the rules:
+        self-harm always counts), else None."""
         p = self.probabilities(vector)
         if 1.0 - p[NONE] < self.cut_off:
             return None
         found = max((c for c in self.classes if c != NONE), key=p.__getitem__)
-        text = message.replace("’", "'")
-        if found not in ALWAYS and _QUESTION_START.match(text) and not _SOMEONE.search(text):
-            return None
-        return found
+        return None if found not in ALWAYS and topic_question(message) else found
 
     def to_json(self, **record: Any) -> str:
         return json.dumps({"encoder": self.encoder, "classes": list(self.classes),
