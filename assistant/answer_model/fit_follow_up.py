@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer_model import existing_file
 from assistant.conversation import FOLLOW_UP_MODEL, follow_up_features, follow_up_probability
 from assistant.evaluation import read_questions
 
@@ -49,14 +50,12 @@ def fit(questions: list[str], labels: list[bool], c: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", nargs="+", type=Path, help="question files (.jsonl)")
+    parser.add_argument("questions", nargs="+", type=existing_file,
+                        help="question files (.jsonl)")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--out", type=Path, default=FOLLOW_UP_MODEL,
                         help="where the weights go (default: the shipped file)")
     args = parser.parse_args()
-    missing = [str(p) for p in args.questions if not p.is_file()]
-    if missing:
-        parser.error(f"no such file: {', '.join(missing)}")
     rows = labelled(args.questions)
     print("held out          follow-ups recognised   stand-alone taken for follow-ups")
     for name in dict.fromkeys(r[0] for r in rows):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer_model import existing_file
 from assistant.evaluation import read_questions
 from assistant.service import make_encoder
 from assistant.settings import Settings
@@ -69,14 +70,11 @@ def report(name: str, model: TriageModel, vectors: np.ndarray,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", nargs="*", type=Path, default=[],
+    parser.add_argument("--check", nargs="*", type=existing_file, default=[],
                         help="labelled files to score, never fitted on")
     parser.add_argument("--out", type=Path, default=TRIAGE_MODEL,
                         help="where the weights go (default: the shipped file)")
     args = parser.parse_args()
-    missing = [str(p) for p in args.check if not p.is_file()]
-    if missing:
-        parser.error(f"no such file: {', '.join(missing)}")
     encoder = make_encoder(Settings())
     files = {p.name: labelled_messages(p) for p in LABELLED}
     files.update({p.name: question_messages(p) for p in QUESTIONS})
