@@ -86,7 +86,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "heart": (
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
-        r"(?<!died of a )(?<!died from a )\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
+        r"(?<!died of a )(?<!died from a )(?<!gave me a )(?<!give me a )(?<!giving me a )\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
         r"feels? like|looks? like)\b)(?!.{0,25}\b(?:years?|months?) ago\b)",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
         # The chest described as crushed, squeezed or weighed down, in any words.
@@ -267,7 +267,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
+        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
     ),
@@ -326,8 +326,19 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 _ABOUT_TOPIC = re.compile(
     r"^\s*(?:what|who|how|is|are|can|could|does|do|should|why|which|when)\b.{0,40}\b"
     r"(?:risk|possible|signs?|symptoms?|cause|causes|mean|prevent|common|likely|dangerous|"
-    r"treat\w*|outlook|diagnos\w*|tests?)\b|^\s*what (?:is|are) \(are\)",
+    r"treat\w*|outlook|diagnos\w*|tests?|difference)\b|^\s*what (?:is|are) \(are\)",
     re.IGNORECASE)
+# An event told as past and over ("my mum overdosed years ago and is well now"), with
+# nothing that says it is happening again now.
+_PAST = re.compile(
+    r"\b(?:years? ago|last (?:year|month|summer|winter|spring|autumn)|as a (?:teen\w*|child|kid)|"
+    r"when (?:i|he|she|they) (?:was|were) (?:\d+|young|little|a teen\w*)|in the past|used to)\b",
+    re.IGNORECASE)
+_NOW = re.compile(
+    r"\b(?:right now|just now|tonight|at the moment|currently|again|back|keeps?|won'?t|"
+    r"can'?t|isn'?t|suddenly|this (?:morning|"
+    r"afternoon|evening)|today|minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
+    r"it)\b(?!'?s? (?:fine|well|ok|okay|doing)))", re.IGNORECASE)
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
              for name, patterns in CATEGORIES.items()}
@@ -355,8 +366,16 @@ def topic_question(message: str) -> bool:
     return bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text)
 
 
+def past_event(message: str) -> bool:
+    """Told as over and done ("I passed out at a concert last year"), nothing happening now."""
+    text = _normal(message)
+    return bool(_PAST.search(text)) and not _NOW.search(text)
+
+
 def triage(message: str) -> Triage:
     text = _normal(message)
+    if past_event(text):
+        return Triage(None)
     general_question = topic_question(text)
     for name, patterns in _COMPILED.items():
         if general_question and name not in ALWAYS:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.triage import ALWAYS, topic_question
+from assistant.triage import ALWAYS, past_event, topic_question
 
 TRIAGE_MODEL = Path(__file__).resolve().parent / "answer_model" / "triage_model.json"
 NONE = "none"
@@ -43,12 +43,14 @@ class TriageModel:
     def category(self, vector: np.ndarray, message: str) -> str | None:
         """The likeliest emergency category when the model is sure it is one, and the
         message is not a question about a topic naming no one (as for the rules:
-        self-harm always counts), else None."""
+        self-harm always counts) nor an event told as past and over, else None."""
         p = self.probabilities(vector)
         if 1.0 - p[NONE] < self.cut_off:
             return None
         found = max((c for c in self.classes if c != NONE), key=p.__getitem__)
-        return None if found not in ALWAYS and topic_question(message) else found
+        if past_event(message) or (found not in ALWAYS and topic_question(message)):
+            return None
+        return found
 
     def to_json(self, **record: Any) -> str:
         return json.dumps({"encoder": self.encoder, "classes": list(self.classes),

@@ -15,6 +15,8 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   0.60 of before and 0.64 of after those changes: wordings keep outrunning rules, so a
   learned model judges with them (assistant/triage_model.py, tests/test_triage_model.py
   and the integration test hold rules and model together to every labelled file).
+* tests/triage_blind_3.jsonl and triage_blind_4.jsonl: two more blind sets, each scored
+  once by the release of its time (rules + model: 0.88 and 0.96 caught), then fitted on.
 * assistant/dev_questions/home_dev*.jsonl (six sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.
 """
@@ -58,7 +60,8 @@ def test_each_labelled_file_covers_every_category_and_enough_negatives(rows):
 def test_labelled_files_do_not_overlap():
     files = [{e["message"] for e in rows} for rows in (EXAMPLES, CHECK, FRESH, BLIND,
                                                         _load(HERE / "triage_blind_2.jsonl"),
-                                                        _load(HERE / "triage_blind_3.jsonl"))]
+                                                        _load(HERE / "triage_blind_3.jsonl"),
+                                                        _load(HERE / "triage_blind_4.jsonl"))]
     assert all(not a & b for i, a in enumerate(files) for b in files[i + 1:])
 
 
@@ -113,3 +116,15 @@ def test_figures_of_speech_and_topic_questions_do_not_fire(message):
                                      "I think he O.D. on something"])
 def test_overdose_abbreviations_are_overdoses(message):
     assert triage(message).category == "overdose"
+
+
+@pytest.mark.parametrize("message, emergency", [
+    ("My mum overdosed years ago and survived, she's well now. Is B12 safe with sertraline?", False),
+    ("I used to self harm as a teen, I'm doing well now. Will scars matter for the jab?", False),
+    ("My dad had a heart attack last month and is home recovering now. Can he take B12?", False),
+    ("I self-harmed years ago and the urges are back tonight", True),
+    ("He had a stent put in 3 years ago and now he keeps clutching his chest", True),
+    ("I had a seizure last year and I'm having one again right now", True),
+])
+def test_an_event_told_as_past_and_over_is_not_an_emergency(message, emergency):
+    assert triage(message).emergency is emergency
