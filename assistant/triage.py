@@ -86,7 +86,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "heart": (
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
-        r"(?<!died of a )(?<!died from a )(?<!gave me a )(?<!give me a )(?<!giving me a )\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
+        r"(?<!died of a )(?<!died from a )(?<!gave me a )(?<!give me a )(?<!giving me a )"
+        r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
         r"feels? like|looks? like)\b)(?!.{0,25}\b(?:years?|months?) ago\b)",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
         # The chest described as crushed, squeezed or weighed down, in any words.
@@ -197,7 +198,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         rf"son|daughter)\b.{{0,40}}\b(?:ate|eaten|swallowed|got into|chewed)\b.{{0,40}}\b{_DRUG}\b",
         # "most of a packet of my nan's blood pressure pills"
         rf"\b{_TOOK}\b.{{0,60}}\b(?:most|half|all|rest) of (?:a|the|my|his|her|their) "
-        rf"(?:packets?|packs?|box(?:es)?|bottles?|strips?|tubs?|blisters?|sheets?)\b.{{0,40}}\b{_DRUG}\b",
+        r"(?:packets?|packs?|box(?:es)?|bottles?|strips?|tubs?|blisters?|sheets?)\b"
+        rf".{{0,40}}\b{_DRUG}\b",
         # Strong medicines doubled up, and now feeling it.
         rf"\b{_TOOK}\b.{{0,40}}\b{_DRUG}\b.{{0,30}}\b(?:twice|double|two lots|both lots)\b.{{0,80}}"
         r"\b(?:woozy|drowsy|groggy|dizzy|faint|can'?t stay awake|confused|(?:heart|pulse) (?:is |'s )?"
@@ -246,7 +248,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:end|ending) (?:things|everything)\b",
         r"\b(?:going to|gonna|want to|wanna|i'll|i will|to|i) end it\b(?! (?:with|between))",
         # Warning signs: belongings given away, locked in with the means, a last message.
-        r"\bgiv(?:ing|en|e|es) away (?:all )?(?:my|his|her|their) (?:things|stuff|belongings|possessions)\b",
+        r"\bgiv(?:ing|en|e|es) away (?:all )?(?:my|his|her|their) "
+        r"(?:things|stuff|belongings|possessions)\b",
         r"\blocked (?:himself|herself|themselves|myself) in\b.{0,40}\b(?:pills|tablets|meds|knife|"
         r"razor|gun|rope)\b",
         r"\b(?:drive|drove|driving|jump|jumping|walk|walking|step|stepping) off (?:a|the) "
@@ -267,7 +270,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|\bself[- ]harm\w*",
+        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|"
+        r"\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
     ),
@@ -303,7 +307,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"keeled over|out cold|went limp)\b(?! (?:as a (?:child|kid|teen\w*)|when (?:i|he|she) was|"
         r"years ago|in the past|once|a few times|several times|before)\b)",
         r"\bdropped (?:to the (?:floor|ground)|like a stone)\b|\bslumped (?:over|on|in)\b",
-        r"\b(?:unconscious|unresponsive|won'?t wake (?:up|properly)|(?:hard|difficult|impossible) to wake|can'?t rouse|can'?t wake (?:him|her|them))\b",
+        r"\b(?:unconscious|unresponsive|won'?t wake (?:up|properly)|"
+        r"(?:hard|difficult|impossible) to wake|can'?t rouse|can'?t wake (?:him|her|them))\b",
         r"\bknocked (?:out|unconscious)\b|\bkeeps? (?:drifting off|passing out|blacking out)\b",
         # Not responding / not moving / eyes closed.
         rf"\b{_NO} (?:responding|respond)\b(?! to (?!me\b|us\b|(?:my |his |her |our )?"

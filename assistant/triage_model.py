@@ -1,7 +1,7 @@
 """Emergencies told in words no rule foresaw, judged from the message's meaning.
 
 The rules in triage.py catch the wordings they were written for; on messages written
-later, blind to them, they caught 0.60–0.70 of emergencies. This model reads the
+later, blind to them, they caught 0.48–0.70 of emergencies. This model reads the
 message's vector from the encoder (what it means, not which words it uses) and gives
 the probability of each emergency category and of none: one multinomial logistic model,
 fitted on the labelled triage files and the development questions by

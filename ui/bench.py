@@ -80,24 +80,22 @@ def cold_start(settings: Settings, question: str, runs: int = 3) -> list[float]:
     return samples
 
 
-def answer_model_times(assistant, questions: list[str]) -> list[float]:
+def answer_model_times(assistant, vectors) -> list[float]:
     """What the corpus's own answerability model costs a question, alone (included in the
     warm answer); [] when the general model judges this index."""
     model = assistant.corpus_models.for_index(assistant.index)
     if model is None:
         return []
-    vectors = assistant.encoder.encode(questions)
     values = {name: 0.5 for name in FEATURES}
     return [_timed(model.probability, values, vector)[0] for vector in vectors]
 
 
-def triage_model_times(assistant, questions: list[str]) -> list[float]:
+def triage_model_times(assistant, questions: list[str], vectors) -> list[float]:
     """What the triage model costs a question on top of the rules (included in the warm
     answer); [] when it does not read this encoder's vectors (rules only)."""
     model = assistant.triage_model
     if model is None:
         return []
-    vectors = assistant.encoder.encode(questions)
     return [_timed(model.category, vector, question)[0]
             for vector, question in zip(vectors, questions)]
 
@@ -112,8 +110,9 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         for question in questions:
             answer_times.append(_timed(assistant.ask, question)[0])
             embed_times.append(_timed(assistant.encoder.encode, [question])[0])
-    judge_times = answer_model_times(assistant, questions)
-    triage_times = triage_model_times(assistant, questions)
+    vectors = assistant.encoder.encode(questions)  # the models' inputs, embedded once
+    judge_times = answer_model_times(assistant, vectors)
+    triage_times = triage_model_times(assistant, questions, vectors)
     cold = cold_start(settings, questions[0])
     with tempfile.TemporaryDirectory() as tmp:
         def fresh(run: int) -> Settings:

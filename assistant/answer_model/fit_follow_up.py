@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +35,7 @@ def fit(questions: list[str], labels: list[bool], c: float) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     feats = [dict.fromkeys(follow_up_features(q), 1) for q in questions]
-    counts: dict[str, int] = {}
-    for f in feats:
-        for name in f:
-            counts[name] = counts.get(name, 0) + 1
+    counts = Counter(name for f in feats for name in f)
     kept = [{n: 1 for n in f if counts[n] >= MIN_QUESTIONS} for f in feats]
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform(kept)
