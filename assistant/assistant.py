@@ -11,9 +11,9 @@ from assistant import texts
 from assistant.abstain import Thresholds, decide
 from assistant.corpus_model import CorpusModel, CorpusModels
 from assistant.answer import Answer, Quote
-from assistant.conversation import previous_reply, search_text
+from assistant.conversation import follows_up, previous_reply, search_text
 from assistant.retrieval import Weights, retrieve
-from assistant.selection import select_quotes
+from assistant.selection import quoted_units, select_quotes
 from assistant.spelling import correct_typos
 from assistant.triage import triage
 from assistant.triage_model import TriageModel, for_encoder
@@ -90,13 +90,13 @@ class Assistant:
         query = self.search_text(text, history, index)
         # The message itself is judged by the triage model, in the same batch as the
         # text searched for when the two differ (a follow-up, a corrected typo).
-        judge = emergency is None and self.triage_model is not None and query != text
+        judge = self.triage_model is not None and query != text
         vectors = self.encoder.encode([query, text] if judge else [query])
         vector = vectors[0]
-        if emergency is None and self.triage_model is not None:
-            emergency = self.triage_model.category(vectors[-1], text)
-            found_by = "model" if emergency else None
-        retrieval = retrieve(index, vector, query, weights=self.weights)
+        if self.triage_model is not None:
+            emergency, found_by = self.triage_model.judge(vectors[-1], text, emergency)
+        retrieval = retrieve(index, vector, query, weights=self.weights,
+                             follows=self.followed_units(text, history, index))
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
@@ -116,6 +116,13 @@ class Assistant:
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"
         return self._answer(raw, status, quotes, id=id, details=details)
+
+    def followed_units(self, question: str, history: Sequence[Any],
+                       index: SearchIndex) -> list[int]:
+        """For a follow-up, the units the reply it follows quoted."""
+        if not follows_up(question, history):
+            return []
+        return quoted_units(index, previous_reply(history))
 
     def search_text(self, question: str, history: Sequence[Any] = (),
                     index: SearchIndex | None = None) -> str:

@@ -59,10 +59,13 @@ class Case:
 
     def run(self, weights: Weights):
         index = self.assistant.index
-        retrieval = retrieve(index, self.vector, self.query, weights=weights)
+        history = self.row.get("history") or []
+        retrieval = retrieve(index, self.vector, self.query, weights=weights,
+                             follows=self.assistant.followed_units(self.row["question"],
+                                                                   history, index))
         quotes = select_quotes(index, retrieval.candidates, max_quotes=3,
                                margin=self.assistant.margin,
-                               shown=previous_reply(self.row.get("history") or []))
+                               shown=previous_reply(history))
         return retrieval, quotes
 
     def correct(self, weights: Weights) -> tuple[bool, bool]:

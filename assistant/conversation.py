@@ -54,13 +54,19 @@ def previous_reply(history: Sequence[Any]) -> str:
 
 def follow_up_features(question: str) -> set[str]:
     """Words, word pairs and shape features of a message, as the follow-up model reads it."""
-    words = _WORD.findall(question.lower())
     own = len(content_terms(question))
+    words = _WORD.findall(question.lower())
     shape = {"@opening": bool(_FOLLOW_UP_START.match(question)), "@content<=1": own <= 1,
              "@content<=2": own <= 2, "@content<=3": own <= 3, "@short": len(words) <= 6,
              "@pronoun, few words": own <= 3 and bool(_PRONOUN.search(question))}
-    return ({*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))}
-            | {name for name, on in shape.items() if on})
+    return words_and_pairs(question) | {name for name, on in shape.items() if on}
+
+
+def words_and_pairs(text: str) -> set[str]:
+    """A message's lower-cased words and adjacent word pairs, apostrophes kept ("can't
+    breathe" is not "can breathe"): what the follow-up and triage models read."""
+    words = _WORD.findall(text.lower())
+    return {*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))}
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +85,11 @@ def is_follow_up(question: str) -> bool:
     return follow_up_probability(question) >= follow_up_model()["cut_off"]
 
 
+def follows_up(question: str, history: Sequence[Any]) -> bool:
+    """A follow-up of the chat so far: there is an earlier question to follow."""
+    return bool(user_turns(history)) and is_follow_up(question)
+
+
 _MAX_CHAIN = 3  # a follow-up carries at most this many earlier turns
 
 
@@ -86,9 +97,9 @@ def search_text(question: str, history: Sequence[Any]) -> str:
     """The text to search for: the question, with the topic it follows when it is a
     follow-up. In a chain ("How is it treated?" / "and injections?" / "why?"), the
     earlier turns back to the last question that stood on its own are kept."""
-    turns = user_turns(history)
-    if not turns or not is_follow_up(question):
+    if not follows_up(question, history):
         return question
+    turns = user_turns(history)
     chain = [question]
     for turn in reversed(turns[-_MAX_CHAIN:]):
         chain.insert(0, turn)

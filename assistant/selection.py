@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
+
+import numpy as np
 
 from assistant.answer import Quote
 from corpus.units import LIST_ITEMS_SEARCHED
@@ -15,6 +18,7 @@ _DEPENDENT_START = re.compile(
     r"thus|in these cases|in this case|in severe cases|because of this|for this reason)\b",
     re.IGNORECASE)
 _DUPLICATE_OVERLAP = 0.6
+_QUOTED_SEARCH = 30  # a reply holds up to three quotes, each a unit or a few
 
 
 
@@ -57,6 +61,19 @@ def _unit_text(index: SearchIndex, position: int) -> str:
     return index.documents[unit.doc_id].text[unit.start:unit.end]
 
 
+def quoted_units(index: SearchIndex, reply: str, positions: Iterable[int] | None = None
+                 ) -> list[int]:
+    """The units whose text the reply quotes, among `positions` (default: the units
+    sharing most words with the reply, where anything it quotes ranks)."""
+    text = _folded(reply)
+    if not text:
+        return []
+    if positions is None:
+        lexical = index.lexical_units(reply)
+        positions = [p for p in np.argsort(-lexical)[:_QUOTED_SEARCH].tolist() if lexical[p] > 0]
+    return [p for p in positions if _folded(_unit_text(index, p)) in text]
+
+
 def _adjacent(text: str, a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """Two spans with only spaces between them: sentences of one paragraph."""
     if a_end <= b_start:
@@ -86,8 +103,8 @@ def select_quotes(index: SearchIndex, candidates: list[Candidate], *, max_quotes
     the encoder never saw: right first 0.553 -> 0.571; the first set 0.641 -> 0.645).
     """
     if shown:
-        seen = _folded(shown)
-        candidates = [c for c in candidates if _folded(_unit_text(index, c.position)) not in seen]
+        seen = set(quoted_units(index, shown, [c.position for c in candidates]))
+        candidates = [c for c in candidates if c.position not in seen]
     if not candidates:
         return []
     floor = candidates[0].score - margin

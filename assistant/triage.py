@@ -270,7 +270,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b|"
+        # "cut myself shaving", "hurt myself at the gym": an accident, not self-harm.
+        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b"
+        r"(?! (?:shaving|cooking|chopping|gardening|lifting|playing|running|while|when|"
+        r"on (?:a|the|some)|at (?:the|work)|by accident|accidentally))|"
         r"\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
@@ -337,8 +340,13 @@ _ABOUT_TOPIC = re.compile(
 # nothing that says it is happening again now.
 _PAST = re.compile(
     r"\b(?:years? ago|last (?:year|month|summer|winter|spring|autumn)|as a (?:teen\w*|child|kid)|"
-    r"when (?:i|he|she|they) (?:was|were) (?:\d+|young|little|a teen\w*)|in the past|used to)\b",
+    r"when (?:i|he|she|they) (?:was|were) (?:\d+|young|little|a teen\w*)|in the past|used to|"
+    r"in (?:19|20)\d\d|in the '?\d0s|decades? ago|(?:\d+|a few|several) months ago)\b",
     re.IGNORECASE)
+# "What should I do if someone collapses?", "first aid for bleeding": asking ahead, for
+# someone hypothetical; an emergency says so ("my friend just took 30") and is judged.
+_HYPOTHETICAL = re.compile(r"\b(?:if (?:someone|somebody|a person|anyone)|first aid)\b",
+                           re.IGNORECASE)
 _NOW = re.compile(
     r"\b(?:right now|just now|tonight|at the moment|currently|again|back|keeps?|won'?t|"
     r"can'?t|isn'?t|suddenly|this (?:morning|"
@@ -366,9 +374,11 @@ def _normal(message: str) -> str:
 
 def topic_question(message: str) -> bool:
     """A question about a topic that names no one ("can you overdose on B12?", "What is
-    (are) Heart Attack?"): it describes no emergency, unless it hints at self-harm."""
+    (are) Heart Attack?") or asked ahead for someone hypothetical: it describes no
+    emergency, unless it hints at self-harm."""
     text = _normal(message)
-    return bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text)
+    return ((bool(_ABOUT_TOPIC.search(text)) and not _FIRST_PERSON.search(text))
+            or (bool(_HYPOTHETICAL.search(text)) and not _NOW.search(text)))
 
 
 def past_event(message: str) -> bool:

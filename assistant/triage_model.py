@@ -2,24 +2,28 @@
 
 The rules in triage.py catch the wordings they were written for; on messages written
 later, blind to them, they caught 0.48–0.70 of emergencies. This model reads the
-message's vector from the encoder (what it means, not which words it uses) and gives
-the probability of each emergency category and of none: one multinomial logistic model,
-fitted on the labelled triage files and the development questions by
+message's vector from the encoder (what it means, not which words it uses) and its
+words and word pairs (which a vector blurs: "no chest pain", "all fine now", "can
+breathe") and gives the probability of each emergency category and of none: one
+multinomial logistic model, fitted on the labelled triage files and the development
+questions by
 `python -m assistant.answer_model.fit_triage` (answer_model/triage_model.json).
-A message is an emergency when the rules fire or this model is sure (probability of
-none below 1 − cut-off). The vector belongs to one encoder, so the model records the
+A message is an emergency when this model is sure (probability of none below
+1 − cut-off), or when the rules fire and this model does not rule it out (emergency at
+least `veto`, for self-harm at least the lower `veto_self_harm`). The vector belongs to one encoder, so the model records the
 encoder's weights hash and stands down for any other (the rules still apply).
 """
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.conversation import words_and_pairs
 from assistant.triage import ALWAYS, past_event, topic_question
 
 TRIAGE_MODEL = Path(__file__).resolve().parent / "answer_model" / "triage_model.json"
@@ -34,17 +38,42 @@ class TriageModel:
     weights: np.ndarray  # classes × vector size
     bias: np.ndarray
     cut_off: float
+    # Per-class weights of the message's words and word pairs, each present one adding
+    # word_scale × its weights: the vector alone reads "no chest pain" as chest pain.
+    words: dict[str, np.ndarray] = field(default_factory=dict)
+    word_scale: float = 0.0
+    # The rules' verdict stands unless this model gives emergency less than this
+    # ("no trouble breathing", "saw on the news a footballer collapsed"); self-harm's
+    # unless it is all but sure ("not suicidal or anything, just tired"). 0.0: the rules
+    # always stand.
+    veto: float = 0.0
+    veto_self_harm: float = 0.0
 
-    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
+    def probabilities(self, vector: np.ndarray, message: str = "") -> dict[str, float]:
         z = self.weights @ np.asarray(vector, dtype=np.float64) + self.bias
+        for feature in words_and_pairs(message) & self.words.keys():
+            z = z + self.word_scale * self.words[feature]
         p = np.exp(z - z.max())
         return dict(zip(self.classes, (p / p.sum()).tolist()))
 
+    def judge(self, vector: np.ndarray, message: str, rules: str | None
+              ) -> tuple[str | None, str | None]:
+        """The emergency category and what found it ("rules", "model"), or (None, None):
+        the rules' category unless this model is sure there is none, else this model's."""
+        p = self.probabilities(vector, message)
+        veto = self.veto_self_harm if rules in ALWAYS else self.veto
+        if rules is not None and 1.0 - p[NONE] >= veto:
+            return rules, "rules"
+        found = self._category(p, message)
+        return (found, "model") if found else (None, None)
+
     def category(self, vector: np.ndarray, message: str) -> str | None:
+        return self._category(self.probabilities(vector, message), message)
+
+    def _category(self, p: dict[str, float], message: str) -> str | None:
         """The likeliest emergency category when the model is sure it is one, and the
         message is not a question about a topic naming no one (as for the rules:
         self-harm always counts) nor an event told as past and over, else None."""
-        p = self.probabilities(vector)
         if 1.0 - p[NONE] < self.cut_off:
             return None
         found = max((c for c in self.classes if c != NONE), key=p.__getitem__)
@@ -53,11 +82,16 @@ class TriageModel:
         return found
 
     def to_json(self, **record: Any) -> str:
+        def rounded(values: np.ndarray) -> list[float]:
+            return [round(float(v), 5) for v in values]
         return json.dumps({"encoder": self.encoder, "classes": list(self.classes),
-                           "cut_off": self.cut_off,
-                           "bias": [round(float(b), 5) for b in self.bias],
-                           "weights": [[round(float(w), 5) for w in row] for row in self.weights],
-                           **record}, indent=1) + "\n"
+                           "cut_off": self.cut_off, "veto": self.veto,
+                           "veto_self_harm": self.veto_self_harm,
+                           "bias": rounded(self.bias),
+                           "weights": [rounded(row) for row in self.weights],
+                           "word_scale": self.word_scale,
+                           "words": {f: rounded(w) for f, w in sorted(self.words.items())},
+                           **record}, separators=(",", ":")) + "\n"
 
 
 def load(path: Path = TRIAGE_MODEL) -> TriageModel | None:
@@ -66,7 +100,11 @@ def load(path: Path = TRIAGE_MODEL) -> TriageModel | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     return TriageModel(encoder=data["encoder"], classes=tuple(data["classes"]),
                        weights=np.array(data["weights"]), bias=np.array(data["bias"]),
-                       cut_off=float(data["cut_off"]))
+                       cut_off=float(data["cut_off"]),
+                       words={f: np.array(w) for f, w in data.get("words", {}).items()},
+                       word_scale=float(data.get("word_scale", 0.0)),
+                       veto=float(data.get("veto", 0.0)),
+                       veto_self_harm=float(data.get("veto_self_harm", 0.0)))
 
 
 def for_encoder(model: TriageModel | None, weights_hash: str) -> TriageModel | None:

@@ -6,6 +6,7 @@ import pytest
 from assistant import Assistant, texts
 from conftest import fake_thresholds
 from assistant.conversation import is_follow_up, previous_reply, search_text, user_turns
+from assistant.retrieval import Weights, retrieve
 from corpus import load_corpus
 from index import SearchIndex
 
@@ -270,3 +271,28 @@ def test_neighbouring_sentences_of_a_paragraph_are_one_quote_list_items_are_not(
         "injections.", "Numbness", "Fatigue"]
     text = index.documents["a.md"].text
     assert all(text[q.start:q.end] == q.text for q in quotes)
+
+
+def test_a_follow_up_favours_the_section_of_the_quote_it_follows(assistant):
+    index = assistant.index
+    question = "What are food sources of vitamin B12?"
+    reply = "Fish such as tuna"
+    followed = assistant.followed_units("and why is that?", [(question, reply)], index)
+    assert [index.units[p].section for p in followed] == ["Food Sources"]
+    # A new question, or a chat with nothing quoted, follows nothing.
+    assert assistant.followed_units("What causes muscle cramps at night?",
+                                    [(question, reply)], index) == []
+    assert assistant.followed_units("and why is that?", [(question, "")], index) == []
+
+    vector = assistant.encoder.encode(["and why is that"])[0]
+    plain = {c.position: c.score for c in retrieve(index, vector, "and why is that").candidates}
+    near = {c.position: c.score
+            for c in retrieve(index, vector, "and why is that", follows=followed).candidates}
+    bonus = Weights().follow_up_section
+    food = [p for p, u in enumerate(index.units)
+            if u.doc_id == index.units[followed[0]].doc_id and u.section == "Food Sources"]
+    assert len(food) == 3 and all(p in near for p in food)
+    for position, score in near.items():
+        expected = plain.get(position)
+        if expected is not None:
+            assert score == pytest.approx(expected + (bonus if position in food else 0.0))

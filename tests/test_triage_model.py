@@ -2,6 +2,8 @@
 only with the encoder the model was fitted for; the rules apply whatever the model says."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,22 @@ def test_a_written_model_reads_back_the_same(fake_encoder, tmp_path):
     assert again.encoder == model.encoder and again.classes == model.classes
     assert again.probabilities(vector) == pytest.approx(model.probabilities(vector), abs=1e-4)
     assert load(tmp_path / "missing.json") is None
+    worded = replace(model, words={"no chest": np.array([3.0, -3.0])}, word_scale=0.5)
+    path.write_text(worded.to_json(), encoding="utf-8")
+    message = "no chest pain, my grandad is just tired"
+    assert load(path).probabilities(vector, message) == pytest.approx(
+        worded.probabilities(vector, message), abs=1e-4)
+
+
+def test_the_words_of_a_message_move_its_vector_s_verdict(fake_encoder):
+    """A vector reads "no chest pain" much as "chest pain"; the model's word weights
+    (a word pair here) tell them apart, and only words the message has count."""
+    model = model_for(fake_encoder, MISSED_BY_RULES)
+    vector = fake_encoder.encode([MISSED_BY_RULES])[0]
+    worded = replace(model, words={"no chest": np.array([40.0, -40.0])}, word_scale=0.5)
+    assert worded.category(vector, MISSED_BY_RULES) == "heart"
+    assert worded.category(vector, "No chest pain: " + MISSED_BY_RULES) is None
+    assert model.category(vector, "No chest pain: " + MISSED_BY_RULES) == "heart"
 
 
 def test_a_question_about_a_topic_naming_no_one_is_not_an_emergency(fake_encoder):
@@ -90,3 +108,19 @@ def test_a_question_about_a_topic_naming_no_one_is_not_an_emergency(fake_encoder
     assert model.category(fake_encoder.encode([topic])[0], about_dad) == "heart"
     harm = TriageModel(model.encoder, (NONE, "self_harm"), model.weights, model.bias, 0.85)
     assert harm.category(fake_encoder.encode([topic])[0], topic) == "self_harm"
+
+
+def test_the_rules_stand_unless_the_model_rules_an_emergency_out(fake_encoder):
+    """Rules fire on words ("not suicidal", "no trouble breathing"); a model sure there is
+    no emergency overrules them, self-harm only when it is all but sure."""
+    calm = "good food sources of vitamin b12"
+    model = replace(model_for(fake_encoder, MISSED_BY_RULES), veto=0.2, veto_self_harm=0.0)
+    vector = fake_encoder.encode([calm])[0]
+    assert 1.0 - model.probabilities(vector, calm)[NONE] < 0.2
+    assert model.judge(vector, calm, "breathing") == (None, None)
+    assert model.judge(vector, calm, "self_harm") == ("self_harm", "rules")
+    assert replace(model, veto_self_harm=0.2).judge(vector, calm, "self_harm") == (None, None)
+    assert replace(model, veto=0.0).judge(vector, calm, "breathing") == ("breathing", "rules")
+    sure = fake_encoder.encode([MISSED_BY_RULES])[0]
+    assert model.judge(sure, MISSED_BY_RULES, "breathing") == ("breathing", "rules")
+    assert model.judge(sure, MISSED_BY_RULES, None) == ("heart", "model")
