@@ -37,8 +37,8 @@ C = 30.0
 CUT_OFF = 0.85
 MIN_COUNT = 2  # a word or pair in fewer messages is not learned from
 WORD_SCALE = 0.5
-# Words whose weights all stay below this are dropped: half the file, and no decision
-# on the 4,870 labelled messages changed (0.1 changed one).
+# Words whose weights all stay below this are dropped: half the words, and no decision
+# on the labelled messages changed (checked on 5,790: 12,549 -> 6,072 words).
 PRUNE = 0.05
 # Rules overruled when the model gives emergency less than this: with each of the six
 # later blind sets held out whole, 0.2 lost none of the rules' catches and cut their
