@@ -105,12 +105,18 @@ def sigmoid(z: float) -> float:
 
 def decide(index: SearchIndex, question: str, retrieval: Retrieval, *,
            thresholds: Thresholds = Thresholds(), corpus_model: CorpusModel | None = None,
-           vector: np.ndarray | None = None) -> Decision:
+           vector: np.ndarray | None = None, own_vector: np.ndarray | None = None
+           ) -> Decision:
     """Answer or not: by the corpus's own model when one fits this index (given with the
-    question's vector), else by the general one."""
+    question's vector), else by the general one. A follow-up is searched with the
+    question it follows, whose vector makes "which brand is best?" after "what forms do
+    B12 supplements come in?" look answerable: the corpus's model then takes the mean of
+    its verdicts on that and on the follow-up's own words (`own_vector`)."""
     values = signals(index, question, retrieval)
     if corpus_model is not None and vector is not None:
         p, cut, model = corpus_model.probability(values, vector), corpus_model.answer_at, "corpus"
+        if own_vector is not None:
+            p = (p + corpus_model.probability(values, own_vector)) / 2
     else:
         p, cut, model = probability(values, thresholds), thresholds.answer_at, "general"
     shown = {k: round(v, 4) for k, v in values.items()} | {"p_answer": round(p, 4)}

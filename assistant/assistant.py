@@ -88,17 +88,19 @@ class Assistant:
         found_by = "rules" if emergency else None
         index = self.index  # one index for the whole question, even if swapped meanwhile
         query = self.search_text(text, history, index)
-        # The message itself is judged by the triage model, in the same batch as the
-        # text searched for when the two differ (a follow-up, a corrected typo).
-        judge = self.triage_model is not None and query != text
-        vectors = self.encoder.encode([query, text] if judge else [query])
+        # The message itself is judged by the triage model (and a follow-up's answerability
+        # too), embedded in the same batch as the text searched for when the two differ
+        # (a follow-up, a corrected typo).
+        vectors = self.encoder.encode([query, text] if query != text else [query])
         vector = vectors[0]
         if self.triage_model is not None:
             emergency, found_by = self.triage_model.judge(vectors[-1], text, emergency)
+        follow_up = follows_up(text, history)
         retrieval = retrieve(index, vector, query, weights=self.weights,
                              follows=self.followed_units(text, history, index))
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
-                          corpus_model=self.corpus_models.for_index(index), vector=vector)
+                          corpus_model=self.corpus_models.for_index(index), vector=vector,
+                          own_vector=vectors[-1] if follow_up and len(vectors) > 1 else None)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin, shown=previous_reply(history)
                                ) if decision.answer else []

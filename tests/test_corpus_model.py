@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from assistant.abstain import FEATURES, Thresholds, decide
+from assistant.abstain import FEATURES, Thresholds, decide, signals
 from assistant.assistant import Assistant
 from assistant.corpus_model import CorpusModel, CorpusModels, fingerprint, load
 from assistant.retrieval import retrieve
@@ -102,3 +102,35 @@ def test_a_model_fitted_for_other_signals_is_not_used(index, fake_encoder, tmp_p
     path.write_text(constant_model(index, fake_encoder, 0.0).to_json()
                     .replace('"unit_dense"', '"some_old_signal"'), encoding="utf-8")
     assert load(path) is None
+
+
+def test_a_follow_up_is_judged_on_its_searched_text_and_its_own_words(index, fake_encoder):
+    """The corpus model's verdict on a follow-up is the mean of its verdicts on the joined
+    text's vector and on the message's own; the assistant gives it the message's own."""
+    joined, own = "vitamin b12 supplements forms and which brand is best", "which brand is best"
+    v_joined, v_own = fake_encoder.encode([joined, own])
+    width = len(FEATURES) + fake_encoder.dimension
+    # A model that answers what looks like the joined text and refuses the message alone.
+    weights = np.concatenate([np.zeros(len(FEATURES)), 40.0 * (v_joined - v_own)])
+    model = CorpusModel(fingerprint(index, fake_encoder.weights_hash), np.zeros(width),
+                        np.ones(width), weights, 0.0, 0.5)
+    retrieval = retrieve(index, v_joined, joined)
+    alone = decide(index, joined, retrieval, corpus_model=model, vector=v_joined)
+    both = decide(index, joined, retrieval, corpus_model=model, vector=v_joined,
+                  own_vector=v_own)
+    values = signals(index, joined, retrieval)
+    assert both.signals["p_answer"] == pytest.approx(
+        (model.probability(values, v_joined) + model.probability(values, v_own)) / 2, abs=1e-4)
+    assert alone.answer and alone.signals["p_answer"] > both.signals["p_answer"]
+
+    assistant = Assistant(index, fake_encoder, thresholds=fake_thresholds(), corpus_model=model)
+    history = [("What forms do vitamin B12 supplements come in?", "")]
+    message = "and which brand is best?"
+    asked = assistant.ask(message, history)
+    query = asked.details["search_text"]
+    assert query != message
+    v_query, v_message = fake_encoder.encode([query, message])
+    expected = decide(index, query, retrieve(index, v_query, query), corpus_model=model,
+                      vector=v_query, own_vector=v_message)
+    assert asked.details["signals"]["p_answer"] == pytest.approx(
+        expected.signals["p_answer"], abs=1e-4)
