@@ -98,9 +98,10 @@ class Assistant:
         follow_up = follows_up(text, history)
         retrieval = retrieve(index, vector, query, weights=self.weights,
                              follows=self.followed_units(text, history, index))
+        own_vector = vectors[-1] if follow_up and query != text else None
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector,
-                          own_vector=vectors[-1] if follow_up and len(vectors) > 1 else None)
+                          own_vector=own_vector)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin, shown=previous_reply(history)
                                ) if decision.answer else []
