@@ -81,7 +81,10 @@ def follow_up_probability(question: str, model: dict[str, Any] | None = None) ->
                                        for f in follow_up_features(question)))
 
 
+@lru_cache(maxsize=4096)
 def is_follow_up(question: str) -> bool:
+    """By the shipped model; cached, as one question is asked this several times (its
+    search text, the quote it follows, its answerability)."""
     return follow_up_probability(question) >= follow_up_model()["cut_off"]
 
 

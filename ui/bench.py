@@ -15,6 +15,7 @@ from corpus.tokens import count_tokens
 from corpus.units import sentence_spans
 from assistant.service import open_assistant, reindex
 from assistant.settings import Settings
+from assistant.triage import triage
 from index.build import embedding_texts, fit_to_window
 from index.embedder import SentenceTransformerEmbedder
 
@@ -96,7 +97,7 @@ def triage_model_times(assistant, questions: list[str], vectors) -> list[float]:
     model = assistant.triage_model
     if model is None:
         return []
-    return [_timed(model.category, vector, question)[0]
+    return [_timed(model.judge, vector, question, triage(question).category)[0]
             for vector, question in zip(vectors, questions)]
 
 

@@ -86,10 +86,11 @@ def fit(vectors: np.ndarray, messages: list[str], labels: list[str],
 def report(name: str, model: TriageModel, vectors: np.ndarray,
            rows: list[tuple[str, str]]) -> None:
     said = np.array([model.category(v, m) is not None for v, (m, _) in zip(vectors, rows)])
-    rules = np.array([triage(m).emergency for m, _ in rows])
+    ruled = [triage(m).category for m, _ in rows]
+    rules = np.array([category is not None for category in ruled])
     real = np.array([label != NONE for _, label in rows])
-    both = np.array([model.judge(v, m, triage(m).category)[0] is not None
-                     for v, (m, _) in zip(vectors, rows)])
+    both = np.array([model.judge(v, m, category)[0] is not None
+                     for v, (m, _), category in zip(vectors, rows, ruled)])
 
     def share(hit: np.ndarray, mask: np.ndarray) -> str:
         return f"{hit[mask].mean():.2f} of {mask.sum():4d}" if mask.any() else "    -     "
