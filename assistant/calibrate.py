@@ -145,10 +145,14 @@ def _fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray):
 def abstention_features(cases: list[Case], weights: Weights,
                         held_out: dict[str, dict]) -> np.ndarray:
     """One row of FEATURES per case. `held_out`: a home question id's signals from an
-    encoder that never saw it, used in place of the current encoder's (cross_validate.py)."""
-    return np.array([[((held_out.get(c.row.get("id")) if c.group == "home" else None) or
-                       signals(c.assistant.index, c.query, c.run(weights)[0]))[name]
-                      for name in FEATURES] for c in cases])
+    encoder that never saw it, used in place of the current encoder's (cross_validate.py);
+    a signal added since that file was written comes from the current encoder."""
+    rows = []
+    for c in cases:
+        values = signals(c.assistant.index, c.query, c.run(weights)[0])
+        values.update(held_out.get(c.row.get("id"), {}) if c.group == "home" else {})
+        rows.append([values[name] for name in FEATURES])
+    return np.array(rows)
 
 
 def abstention(cases: list[Case], weights: Weights, held_out: dict[str, dict]) -> None:

@@ -10,7 +10,10 @@ the documents lost on held-out folds).
     python -m assistant.vocabulary --pool ../shared/train/medquad_pool.jsonl
 
 writes assistant/data/medquad_words.txt.gz (lower-cased words, one per line, unstemmed,
-so a change of stemmer or stopwords needs no new file). Source: MedQuAD
+so a change of stemmer or stopwords needs no new file), and
+assistant/data/medquad_question_words.txt: the words of the terms in more than 1 % of
+MedQuAD's questions, the aspects any question asks about ("symptoms", "treatments",
+"causes", "risk") and words too common to single out a topic ("disease", "cancer"). Source: MedQuAD
 (github.com/abachaa/MedQuAD, CC BY 4.0; Ben Abacha & Demner-Fushman, BMC
 Bioinformatics 20:511, 2019), the pool with every evaluation topic removed.
 """
@@ -19,12 +22,17 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from index.lexical import terms, words
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "medquad_words.txt.gz"
+QUESTION_WORDS_FILE = WORDS_FILE.with_name("medquad_question_words.txt")
+# A term in more of the pool's questions than this share does not single out a topic:
+# 0.5 % and 2 % gave the same MedQuAD abstention, cross-validated; 5 % let topic words in.
+COMMON_SHARE = 0.01
 POOL = Path(__file__).resolve().parents[2] / "shared" / "train" / "medquad_pool.jsonl"
 
 
@@ -41,16 +49,38 @@ def health_terms() -> frozenset[str]:
     return frozenset(terms(" ".join(health_words())))
 
 
-def write_words(pool: Path, out: Path) -> int:
+@lru_cache(maxsize=1)
+def common_question_terms() -> frozenset[str]:
+    """Index terms too common in questions to name a topic (symptom, treatment, caus...)."""
+    return frozenset(terms(QUESTION_WORDS_FILE.read_text(encoding="utf-8")))
+
+
+def topic_terms(question: str) -> set[str]:
+    """The question's consumer-health terms that name its topic, not the aspect asked
+    about: "ulcer", "coliti" in "What causes Ulcerative Colitis?"."""
+    return {t for t in terms(question) if t in health_terms() and t not in common_question_terms()}
+
+
+def write_words(pool: Path, out: Path, questions_out: Path) -> int:
     vocabulary: set[str] = set()
+    asked: Counter = Counter()  # per term: in how many questions
+    spelled: dict[str, set[str]] = {}  # per term: the words that gave it
+    rows = 0
     with pool.open(encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
+            rows += 1
             vocabulary.update(words(f"{row['question']} {row['answer']}"))
+            asked.update(set(terms(row["question"])))
+            for word in words(row["question"]):
+                for term in terms(word):
+                    spelled.setdefault(term, set()).add(word)
     out.parent.mkdir(parents=True, exist_ok=True)
     # mtime 0: the same pool always gives the same bytes.
     with gzip.GzipFile(out, "wb", mtime=0) as fh:
         fh.write("\n".join(sorted(vocabulary)).encode("utf-8") + b"\n")
+    common = sorted(w for t, n in asked.items() if n > COMMON_SHARE * rows for w in spelled[t])
+    questions_out.write_text("\n".join(common) + "\n", encoding="utf-8")
     return len(vocabulary)
 
 
@@ -59,10 +89,14 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", type=Path, default=POOL, help=f"default: {POOL}")
     parser.add_argument("--out", type=Path, default=WORDS_FILE, help=f"default: {WORDS_FILE}")
+    parser.add_argument("--question-words-out", type=Path, default=QUESTION_WORDS_FILE,
+                        help=f"default: {QUESTION_WORDS_FILE}")
     args = parser.parse_args(argv)
     if not args.pool.is_file():
         parser.error(f"no pool file at {args.pool}")
-    print(f"{write_words(args.pool, args.out):,} words written to {args.out}")
+    count = write_words(args.pool, args.out, args.question_words_out)
+    print(f"{count:,} words written to {args.out}, common question words to "
+          f"{args.question_words_out}")
     return 0
 
 

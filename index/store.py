@@ -21,7 +21,7 @@ from index import vectors as dense
 from index.build import build_index, chunk_embedding_text
 from index.embedder import Encoder
 from index.errors import IndexCorrupt, IndexMismatch
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, terms
 from index.manifest import ChunkSettings, corpus_mismatch, describe_mismatch
 from index.storage import live_version, read_manifest, write_version
 
@@ -66,6 +66,7 @@ class SearchIndex:
                        LexicalIndex([chunk_embedding_text(self.documents[c.doc_id], c)
                                      for c in self.chunks]))
         self._lexical_units, self._lexical_chunks = lexical
+        self._document_terms: dict[str, frozenset[str]] = {}
         # "NPH" in a question is searched as "normal pressure hydrocephalus" too.
         self.abbreviations = merge_definitions(defined_abbreviations(d.text)
                                                for d in documents)
@@ -115,6 +116,17 @@ class SearchIndex:
         """Whether the documents use an index term (passages include their titles and
         section names, so every word of the corpus is there)."""
         return self._lexical_chunks.knows(term)
+
+    def document_terms(self, doc_id: str) -> frozenset[str]:
+        """The index terms one document uses (title, sections, text), found at its first
+        asking: the answerability signals ask it only of the best match's document."""
+        found = self._document_terms.get(doc_id)
+        if found is None:
+            doc = self.documents[doc_id]
+            found = frozenset(terms(" ".join([doc.title, *{u.section for u in doc.units},
+                                              *(u.search_text for u in doc.units)])))
+            self._document_terms[doc_id] = found
+        return found
 
     # --- build (index/build.py does the work) ---------------------------------------
     @classmethod

@@ -141,6 +141,31 @@ def test_calibration_takes_held_out_signals_in_place_of_the_current_encoders(
     mine = signals(index, other[0].query, other[0].run(Weights())[0])
     assert abstention_features(other, Weights(), {"q1": given})[0].tolist() == \
         [mine[name] for name in FEATURES]
+    # A signal the held-out file predates comes from the current encoder.
+    older = {name: value for name, value in given.items() if name != "topic_missing"}
+    mixed = abstention_features(cases, Weights(), {"q1": older})[0]
+    current = signals(index, cases[0].query, cases[0].run(Weights())[0])
+    assert mixed.tolist() == [older.get(name, current[name]) for name in FEATURES]
+
+
+def test_topic_words_the_best_documents_never_uses_are_a_signal(tmp_path, fake_encoder):
+    """"What causes ulcerative colitis?" answered from the nearest page, on celiac disease:
+    the question's topic words are nowhere in that document."""
+    from assistant.abstain import topic_missing
+    (tmp_path / "celiac.txt").write_text(
+        "Celiac disease\n\nCeliac disease damages the small intestine. Its causes are an "
+        "immune reaction to gluten.\n")
+    (tmp_path / "cramps.txt").write_text(
+        "Muscle cramps\n\nA muscle cramp is a sudden tightening. Dehydration causes many.\n")
+    index = SearchIndex.build(load_corpus(tmp_path)[0], fake_encoder)
+    assert topic_missing(index, "What causes ulcerative colitis?", "celiac.txt")
+    assert not topic_missing(index, "What causes celiac disease?", "celiac.txt")
+    assert topic_missing(index, "What causes celiac disease?", "cramps.txt")
+    # Only aspects ("causes", "symptoms") and no topic: nothing to miss.
+    assert not topic_missing(index, "What are the causes and symptoms?", "cramps.txt")
+    question = "What causes ulcerative colitis?"
+    found = retrieve(index, fake_encoder.encode([question])[0], question)
+    assert signals(index, question, found)["topic_missing"] == 1.0
 
 
 def test_corpus_size_grows_with_the_number_of_units(fixture_dir, fake_encoder, tmp_path):
@@ -156,3 +181,12 @@ def test_corpus_size_grows_with_the_number_of_units(fixture_dir, fake_encoder, t
     question = "What foods have vitamin B12?"
     found = retrieve(large, fake_encoder.encode([question])[0], question)
     assert signals(large, question, found)["corpus_size"] == corpus_size(large)
+
+
+def test_topic_terms_leave_out_what_any_question_asks():
+    from assistant.vocabulary import common_question_terms, topic_terms
+    assert {"symptom", "treatment", "caus", "risk"} <= common_question_terms()
+    assert topic_terms("What causes Ulcerative Colitis?") == {"ulcer", "coliti"}
+    assert topic_terms("What are the symptoms and treatments?") == set()
+    # A word consumer health never uses (a typo, slang) names no topic.
+    assert topic_terms("sublingul lol") == set()

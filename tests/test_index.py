@@ -50,6 +50,14 @@ def test_dense_search_finds_the_matching_unit(corpus, fake_encoder):
     assert len(index.dense_units(fake_encoder.encode(["x"])[0], k=1000)) == len(index.units)
 
 
+def test_document_terms_are_one_documents_words_as_index_terms(corpus, fake_encoder):
+    index = build(corpus, fake_encoder)
+    cramps = index.document_terms("cramps.txt")
+    assert {"hydrat", "dehydr", "calv", "caus"} <= cramps  # title, text, section heading
+    assert "vegan" not in cramps and "vegan" in index.document_terms("b12.md")
+    assert index.document_terms("cramps.txt") is cramps  # made once
+
+
 def test_save_and_load_give_identical_results(corpus, fake_encoder, tmp_path):
     built = build(corpus, fake_encoder)
     built.save(tmp_path / "index")
