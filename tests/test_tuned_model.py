@@ -73,3 +73,30 @@ def test_training_exports_exactly_the_changed_layers_and_loads_them_back(tmp_pat
     load_layers(fresh, tmp_path / "layers.safetensors")
     assert torch.allclose(fresh[0].auto_model.encoder.layer[5].output.dense.bias, changed,
                           atol=1e-3)
+
+
+def test_each_round_of_the_questions_stage_mines_with_the_encoder_so_far(monkeypatch,
+                                                                          tmp_path):
+    """A later round's negatives come from the encoder the earlier rounds tuned."""
+    from types import SimpleNamespace
+    from assistant.answer_model import home_triplets, train_encoder
+    model = SimpleNamespace(rounds_trained=0, max_seq_length=256)
+    mined_with, trained = [], []
+    monkeypatch.setattr(train_encoder, "open_with",
+                        lambda m, folder: (m.rounds_trained, folder.name))
+    monkeypatch.setattr(home_triplets, "question_triplets",
+                        lambda opened, rows, rng: mined_with.append(opened) or
+                        [{"anchor": r, "positive": "p", "negative": "n"} for r in rows])
+
+    def train(m, triplets, *, epochs, **_):
+        trained.append((epochs, len(triplets)))
+        m.rounds_trained += 1
+    monkeypatch.setattr(train_encoder, "_train", train)
+    args = train_encoder.make_parser().parse_args(
+        ["--questions", "q.jsonl", "--questions-medquad", "1"])
+    record = train_encoder.questions_stage(model, [{"anchor": "m"}] * 5, ["a", "b"], args,
+                                           tmp_path)
+    assert args.questions_epochs == [2.0, 1.0]  # the default: a second, mined-again round
+    assert mined_with == [(0, "round-1"), (1, "round-2")]
+    assert trained == [(2.0, 3), (1.0, 3)]
+    assert record["home_triplets"] == [2, 2] and record["medquad_triplets"] == 1

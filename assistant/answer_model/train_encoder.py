@@ -23,7 +23,9 @@ index/tuned_model.py reads. Needs `pip install -e ".[train]"`.
 A second stage, with --questions, goes on from there on home-corpus questions with gold
 phrases (home_triplets.py: the sentence that answers against the near miss the stage-1
 encoder ranks above it), mixed with --questions-medquad MedQuAD triplets so the encoder
-keeps its general skill; --from-layers starts it from stage-1 layers already trained.
+keeps its general skill, then a second round on the near misses the tuned encoder still
+ranks above the answer (--questions-epochs: one value per round); --from-layers starts
+it from stage-1 layers already trained.
 """
 from __future__ import annotations
 
@@ -131,22 +133,28 @@ def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, 
 
 
 def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: Path) -> dict:
-    """Index the default corpus with the model so far, mine the questions' triplets
-    from it, and train on them with a sample of the MedQuAD triplets (a few minutes)."""
+    """One round per --questions-epochs value: index the default corpus with the model
+    so far, mine the questions' triplets from it, and train on them with a sample of the
+    MedQuAD triplets. A later round mines the negatives the tuned encoder itself still
+    ranks above the answer, harder than the stage-1 encoder's (ninth set, never trained
+    on, right first / in the first three: one round 0.778 / 0.905, a second round of one
+    epoch 0.817 / 0.927)."""
     from assistant.answer_model.home_triplets import question_triplets
-    assistant = open_with(model, folder)
     rng = random.Random(args.seed)
-    home = question_triplets(assistant, rows, rng)
-    triplets = home + rng.sample(medquad, min(args.questions_medquad, len(medquad)))
-    rng.shuffle(triplets)
-    print(f"questions stage: {len(home)} home triplets from {len(rows)} questions, "
-          f"{len(triplets) - len(home)} MedQuAD", flush=True)
-    model.max_seq_length = args.questions_max_length
-    _train(model, triplets, epochs=args.questions_epochs,
-           learning_rate=args.learning_rate, args=args, work=folder / "checkpoints",
-           checkpoints=False)
-    return {"data": [str(p) for p in args.questions], "home_triplets": len(home),
-            "medquad_triplets": len(triplets) - len(home), "epochs": args.questions_epochs,
+    mined = []
+    for round_number, epochs in enumerate(args.questions_epochs, 1):
+        home = question_triplets(open_with(model, folder / f"round-{round_number}"), rows, rng)
+        triplets = home + rng.sample(medquad, min(args.questions_medquad, len(medquad)))
+        rng.shuffle(triplets)
+        print(f"questions stage, round {round_number}: {len(home)} home triplets from "
+              f"{len(rows)} questions, {len(triplets) - len(home)} MedQuAD", flush=True)
+        model.max_seq_length = args.questions_max_length
+        _train(model, triplets, epochs=epochs, learning_rate=args.learning_rate, args=args,
+               work=folder / f"round-{round_number}" / "checkpoints", checkpoints=False)
+        mined.append(len(home))
+    return {"data": [str(p) for p in args.questions], "home_triplets": mined,
+            "medquad_triplets": min(args.questions_medquad, len(medquad)),
+            "epochs": args.questions_epochs,
             "learning_rate": args.learning_rate, "max_length": args.questions_max_length}
 
 
@@ -194,7 +202,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--questions", type=Path, nargs="*", default=[],
                         help="home-corpus question files with gold phrases: the second stage")
-    parser.add_argument("--questions-epochs", type=float, default=2.0)
+    parser.add_argument("--questions-epochs", type=float, nargs="+", default=[2.0, 1.0],
+                        help="epochs of each round of the second stage, each round mining "
+                             "its negatives with the encoder so far (default: 2 1)")
     parser.add_argument("--questions-medquad", type=int, default=300,
                         help="MedQuAD triplets mixed into the second stage")
     parser.add_argument("--questions-max-length", type=int, default=128)
