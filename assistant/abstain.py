@@ -4,10 +4,10 @@ A logistic model over three retrieval signals (the best unit's cosine, the best
 passage's cosine and the best candidate's ranking score) and one of wording: how many
 words of the question the documents never use although consumer health does
 (assistant/vocabulary.py: "pregnant", "micrograms", "brand" in a question about
-articles that never say them), and whether there is any; whether the best match's document
-uses none of the words that name the question's topic (topic_missing below); and one of
-the corpus, its size (corpus_size below). On the built-in corpus a model learned from its own labelled
-questions decides instead (corpus_model.py). Fitted by
+articles that never say them), and whether there is any; whether the best match's
+document uses none of the words that name the question's topic (topic_missing below);
+and one of the corpus, its size (corpus_size below). On the built-in corpus a model
+learned from its own labelled questions decides instead (corpus_model.py). Fitted by
 `python -m assistant.calibrate` on the development sets (home questions, MedQuAD,
 LiveQA) and stored here as code. Removed because they lost on held-out folds: the
 share of the question's words the corpus never uses, typos and slang included (it
@@ -47,8 +47,8 @@ class Thresholds:
     # questions): home answerable questions wrongly refused 0.09, unanswerable ones
     # refused 0.58; MedQuAD 0.06 / 0.77; LiveQA wrongly refused 0.00 (without
     # topic_missing, on the same folds: home 0.11 / 0.62, MedQuAD 0.07 / 0.60, LiveQA
-    # 0.03). On the built-in corpus the corpus's own model
-    # (corpus_model.py) decides instead: 0.04 / 0.85 by fold.
+    # 0.03). On the built-in corpus the corpus's own model (corpus_model.py) decides
+    # instead: 0.04 / 0.85 by fold.
     answer_at: float = 0.65
 
     def __post_init__(self) -> None:

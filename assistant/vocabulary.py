@@ -13,9 +13,9 @@ writes assistant/data/medquad_words.txt.gz (lower-cased words, one per line, uns
 so a change of stemmer or stopwords needs no new file), and
 assistant/data/medquad_question_words.txt: the words of the terms in more than 1 % of
 MedQuAD's questions, the aspects any question asks about ("symptoms", "treatments",
-"causes", "risk") and words too common to single out a topic ("disease", "cancer"). Source: MedQuAD
-(github.com/abachaa/MedQuAD, CC BY 4.0; Ben Abacha & Demner-Fushman, BMC
-Bioinformatics 20:511, 2019), the pool with every evaluation topic removed.
+"causes", "risk") and words too common to single out a topic ("disease", "cancer").
+Source: MedQuAD (github.com/abachaa/MedQuAD, CC BY 4.0; Ben Abacha & Demner-Fushman,
+BMC Bioinformatics 20:511, 2019), the pool with every evaluation topic removed.
 """
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def common_question_terms() -> frozenset[str]:
 def topic_terms(question: str) -> set[str]:
     """The question's consumer-health terms that name its topic, not the aspect asked
     about: "ulcer", "coliti" in "What causes Ulcerative Colitis?"."""
-    return {t for t in terms(question) if t in health_terms() and t not in common_question_terms()}
+    return {t for t in terms(question)
+            if t in health_terms() and t not in common_question_terms()}
 
 
 def write_words(pool: Path, out: Path, questions_out: Path) -> int:
