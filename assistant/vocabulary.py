@@ -30,8 +30,10 @@ from index.lexical import terms, words
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "medquad_words.txt.gz"
 QUESTION_WORDS_FILE = WORDS_FILE.with_name("medquad_question_words.txt")
-# A term in more of the pool's questions than this share does not single out a topic:
-# 0.5 % and 2 % gave the same MedQuAD abstention, cross-validated; 5 % let topic words in.
+# A term in more of the pool's questions than this share does not single out a topic.
+# MedQuAD off-corpus questions refused, cross-validated: 0.5 % 0.77, 1 % 0.80, 2 % 0.73,
+# 5 % 0.67 (then "cancer" or "syndrome" name a topic, and any page using them covers it),
+# each at 0.06-0.08 of answerable ones wrongly refused.
 COMMON_SHARE = 0.01
 POOL = Path(__file__).resolve().parents[2] / "shared" / "train" / "medquad_pool.jsonl"
 
