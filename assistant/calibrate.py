@@ -149,8 +149,9 @@ def abstention_features(cases: list[Case], weights: Weights,
     a signal added since that file was written comes from the current encoder."""
     rows = []
     for c in cases:
-        values = signals(c.assistant.index, c.query, c.run(weights)[0])
-        values.update(held_out.get(c.row.get("id"), {}) if c.group == "home" else {})
+        values = dict(held_out.get(c.row.get("id"), {}) if c.group == "home" else {})
+        if not values.keys() >= set(FEATURES):
+            values = signals(c.assistant.index, c.query, c.run(weights)[0]) | values
         rows.append([values[name] for name in FEATURES])
     return np.array(rows)
 

@@ -66,10 +66,10 @@ def fit(vectors: np.ndarray, messages: list[str], labels: list[str],
     MIN_COUNT times (scaled by WORD_SCALE so neither swamps the other)."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
-    counts = Counter(f for m in messages for f in words_and_pairs(m))
+    features = [words_and_pairs(m) for m in messages]
+    counts = Counter(f for found in features for f in found)
     column = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
-    rows = [(i, column[f]) for i, m in enumerate(messages) for f in words_and_pairs(m)
-            if f in column]
+    rows = [(i, column[f]) for i, found in enumerate(features) for f in found if f in column]
     present = csr_matrix((np.full(len(rows), WORD_SCALE), tuple(zip(*rows))),
                          shape=(len(messages), len(column)))
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
