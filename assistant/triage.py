@@ -241,7 +241,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "Better without me", "nobody would notice if I was gone".
         r"\bbetter off dead\b|\bno reason to live\b",
         # Feeling a burden, and about to stop being one.
-        r"\b(?:stop|quit) being a burden\b|\bwon'?t be a burden\b.{0,20}\bmuch longer\b",
+        r"\b(?:stop|quit) being a burden\b|"
+        r"\bwon'?t be a burden\b.{0,20}\b(?:much longer|anymore|any more)\b",
         r"\b(?:better|happier|easier)\b(?: off)? without me\b",
         r"\b(?:nobody|no one|no-one|noone)\b.{0,20}\b(?:notice|care|miss me)\b.{0,20}"
         r"\bif i\b",
@@ -252,6 +253,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Warning signs: belongings given away, locked in with the means, a last message.
         r"\bgiv(?:ing|en|e|es) away (?:all )?(?:my|his|her|their) "
         r"(?:things|stuff|belongings|possessions)\b",
+        r"\bgiv(?:ing|en|e|es) (?:all )?(?:my|his|her|their) (?:things|stuff|belongings|"
+        r"possessions) away\b",
         r"\blocked (?:himself|herself|themselves|myself) in\b.{0,40}\b(?:pills|tablets|meds|knife|"
         r"razor|gun|rope)\b",
         r"\b(?:drive|drove|driving|jump|jumping|walk|walking|step|stepping) off (?:a|the) "
