@@ -241,8 +241,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "Better without me", "nobody would notice if I was gone".
         r"\bbetter off dead\b|\bno reason to live\b",
         # Feeling a burden, and about to stop being one.
-        r"\b(?:stop|quit) being a burden\b|"
-        r"\bwon'?t be a burden\b.{0,20}\b(?:much longer|anymore|any more)\b",
+        r"\b(?:stop|quit) being a burden\b|\bwon'?t be a burden\b.{0,20}\bmuch longer\b",
         r"\b(?:better|happier|easier)\b(?: off)? without me\b",
         r"\b(?:nobody|no one|no-one|noone)\b.{0,20}\b(?:notice|care|miss me)\b.{0,20}"
         r"\bif i\b",
@@ -253,8 +252,6 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Warning signs: belongings given away, locked in with the means, a last message.
         r"\bgiv(?:ing|en|e|es) away (?:all )?(?:my|his|her|their) "
         r"(?:things|stuff|belongings|possessions)\b",
-        r"\bgiv(?:ing|en|e|es) (?:all )?(?:my|his|her|their) (?:things|stuff|belongings|"
-        r"possessions) away\b",
         r"\blocked (?:himself|herself|themselves|myself) in\b.{0,40}\b(?:pills|tablets|meds|knife|"
         r"razor|gun|rope)\b",
         r"\b(?:drive|drove|driving|jump|jumping|walk|walking|step|stepping) off (?:a|the) "
@@ -263,8 +260,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bthis is it\b.{0,40}\b(?:thanks? for everything|goodbye|bye|love you)\b",
         r"\b(?:goodbye|suicide) (?:letters?|notes?|messages?)\b|\bsaid my goodbyes\b",
         r"\b(?:written|wrote|writing|write|sent|sending) (?:out )?(?:all )?my goodbyes\b",
-        r"\b(?:written|wrote|writing|left) (?:letters|notes) (?:to|for) (?:my|the) (?:kids|children|"
-        r"family|wife|husband|partner|son|daughter|parents|mum|mom|dad|grandkids)\b.{0,80}"
+        r"\b(?:written|wrote|writing|left) (?:letters|notes) (?:to|for) (?:(?:my|the) (?:kids|children|"
+        r"family|wife|husband|partner|son|daughter|parents|mum|mom|dad|grandkids)|everyone|"
+        r"everybody)\b.{0,80}"
         r"\b(?:tablets|pills|meds|rope|gun|knife|won'?t (?:be|need)|goodbye|for good|anymore)\b",
         r"\b(?:put|got|gathered|collected|lined up|counted out|laid out|saved|hidden|hid)\b.{0,10}"
         r"\b(?:all )?(?:my|the|his|her) (?:tablets|pills|meds|medication|medicines)\b.{0,15}"
