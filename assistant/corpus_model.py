@@ -73,7 +73,9 @@ class CorpusModel:
 
 
 def _rounded(values: np.ndarray) -> list[float]:
-    return [round(float(v), 6) for v in values]
+    """Six significant digits, not decimals: a near-constant embedding dimension's spread
+    (~1e-7) rounded to 0 divides by zero."""
+    return [float(f"{v:.6g}") for v in values]
 
 
 def load(path: Path = CORPUS_MODEL) -> CorpusModel | None:

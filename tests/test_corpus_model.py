@@ -97,6 +97,17 @@ def test_a_written_model_reads_back_the_same(index, fake_encoder, tmp_path):
     assert load(tmp_path / "missing.json") is None
 
 
+def test_a_near_constant_input_keeps_its_spread_when_written(index, fake_encoder, tmp_path):
+    model = constant_model(index, fake_encoder, 0.0)
+    model.mean[-1], model.scale[-1], model.weights[-1] = 1e-6, 4e-7, 0.04
+    path = tmp_path / "corpus_model.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    values = {name: 0.3 for name in FEATURES}
+    vector = np.full(fake_encoder.dimension, 1.2e-6)
+    assert load(path).probability(values, vector) == pytest.approx(
+        model.probability(values, vector))
+
+
 def test_a_model_fitted_for_other_signals_is_not_used(index, fake_encoder, tmp_path):
     path = tmp_path / "corpus_model.json"
     path.write_text(constant_model(index, fake_encoder, 0.0).to_json()
