@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DOCS = REPO / "corpus" / "documents"
-FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl", "home_dev_4.jsonl", "home_dev_5.jsonl", "home_dev_6.jsonl", "home_dev_7.jsonl", "home_dev_8.jsonl", "home_dev_9.jsonl", "home_dev_10.jsonl", "home_dev_11.jsonl", "home_dev_12.jsonl",
+FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl", "home_dev_4.jsonl", "home_dev_5.jsonl", "home_dev_6.jsonl", "home_dev_7.jsonl", "home_dev_8.jsonl", "home_dev_9.jsonl", "home_dev_10.jsonl", "home_dev_11.jsonl", "home_dev_12.jsonl", "home_dev_13.jsonl",
          "home_holdout.jsonl"]
 EARLIER = [HERE / "home_in_domain_unanswerable.jsonl",
            REPO.parent / "shared" / "eval" / "seed_questions.jsonl"]
