@@ -2,7 +2,7 @@
 
     python3 assistant/dev_questions/check_questions.py
 
-For the three development sets and the holdout: every phrase of an
+For every development set and the holdout: every phrase of an
 answerable question occurs (case and whitespace aside) in at least one of its listed
 documents, ids are unique across the files, the fields are well formed, and no
 question copies one of the existing sets. Prints counts per expect / style / fold;
@@ -19,8 +19,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DOCS = REPO / "corpus" / "documents"
-FILES = ["home_dev.jsonl", "home_dev_2.jsonl", "home_dev_3.jsonl", "home_dev_4.jsonl", "home_dev_5.jsonl", "home_dev_6.jsonl", "home_dev_7.jsonl", "home_dev_8.jsonl", "home_dev_9.jsonl", "home_dev_10.jsonl", "home_dev_11.jsonl", "home_dev_12.jsonl", "home_dev_13.jsonl",
-         "home_holdout.jsonl"]
+# Every development set in the order written (home_dev, _2 … _13), then the holdout.
+FILES = sorted((p.name for p in HERE.glob("home_dev*.jsonl")),
+               key=lambda name: int(re.sub(r"\D", "", name) or 1)) + ["home_holdout.jsonl"]
 EARLIER = [HERE / "home_in_domain_unanswerable.jsonl",
            REPO.parent / "shared" / "eval" / "seed_questions.jsonl"]
 EXPECTS = {"answer", "not_found", "emergency"}
