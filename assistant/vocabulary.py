@@ -74,10 +74,12 @@ def write_words(pool: Path, out: Path, questions_out: Path) -> int:
             row = json.loads(line)
             rows += 1
             vocabulary.update(words(f"{row['question']} {row['answer']}"))
-            asked.update(set(terms(row["question"])))
+            question_terms: set[str] = set()
             for word in words(row["question"]):
                 for term in terms(word):
+                    question_terms.add(term)
                     spelled.setdefault(term, set()).add(word)
+            asked.update(question_terms)
     out.parent.mkdir(parents=True, exist_ok=True)
     # mtime 0: the same pool always gives the same bytes.
     with gzip.GzipFile(out, "wb", mtime=0) as fh:

@@ -141,19 +141,20 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
     epoch 0.820 / 0.929)."""
     from assistant.answer_model.home_triplets import question_triplets
     rng = random.Random(args.seed)
+    medquad_per_round = min(args.questions_medquad, len(medquad))
     mined = []
     for round_number, epochs in enumerate(args.questions_epochs, 1):
         home = question_triplets(open_with(model, folder / f"round-{round_number}"), rows, rng)
-        triplets = home + rng.sample(medquad, min(args.questions_medquad, len(medquad)))
+        triplets = home + rng.sample(medquad, medquad_per_round)
         rng.shuffle(triplets)
         print(f"questions stage, round {round_number}: {len(home)} home triplets from "
-              f"{len(rows)} questions, {len(triplets) - len(home)} MedQuAD", flush=True)
+              f"{len(rows)} questions, {medquad_per_round} MedQuAD", flush=True)
         model.max_seq_length = args.questions_max_length
         _train(model, triplets, epochs=epochs, learning_rate=args.learning_rate, args=args,
                work=folder / f"round-{round_number}" / "checkpoints", checkpoints=False)
         mined.append(len(home))
     return {"data": [str(p) for p in args.questions], "home_triplets": mined,
-            "medquad_triplets": min(args.questions_medquad, len(medquad)),
+            "medquad_triplets": medquad_per_round,
             "epochs": args.questions_epochs,
             "learning_rate": args.learning_rate, "max_length": args.questions_max_length}
 
