@@ -227,7 +227,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Someone else about to: "my friend says she's going to kill herself".
         r"\b(?:going to|gonna|wants? to|trying to|tried to|threatening to|will|'ll) "
         r"(?:kill|hurt|harm) (?:himself|herself|themselves|themself)\b",
-        r"\bsuicid\w*",
+        # "Not suicidal or anything, just tired": said to rule it out.
+        r"(?<!not )(?<!no )(?<!never )(?<!never been )\bsuicid\w*",
         r"\b(?:want|wanna|going|plan|planning) to die\b|\bdon'?t want to (?:live|be alive)\b",
         # Not wanting to exist, in indirect words.
         r"\b(?:don'?t|do not|dont) want to (?:be here|exist|be around|wake up|go on)\b",
@@ -260,10 +261,12 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bthis is it\b.{0,40}\b(?:thanks? for everything|goodbye|bye|love you)\b",
         r"\b(?:goodbye|suicide) (?:letters?|notes?|messages?)\b|\bsaid my goodbyes\b",
         r"\b(?:written|wrote|writing|write|sent|sending) (?:out )?(?:all )?my goodbyes\b",
-        r"\b(?:written|wrote|writing|left) (?:letters|notes) (?:to|for) (?:(?:my|the) (?:kids|children|"
+        r"\b(?:written|wrote|writing|left) (?:letters|notes|a (?:letter|note)) (?:to|for) "
+        r"(?:(?:each|all|every one) of )?(?:(?:my|the) (?:kids|children|"
         r"family|wife|husband|partner|son|daughter|parents|mum|mom|dad|grandkids)|everyone|"
         r"everybody)\b.{0,80}"
-        r"\b(?:tablets|pills|meds|rope|gun|knife|won'?t (?:be|need)|goodbye|for good|anymore)\b",
+        r"\b(?:tablets|pills|meds|rope|gun|knife|won'?t (?:be|need)|goodbye|for good|any ?more|"
+        r"burden)\b",
         r"\b(?:put|got|gathered|collected|lined up|counted out|laid out|saved|hidden|hid)\b.{0,10}"
         r"\b(?:all )?(?:my|the|his|her) (?:tablets|pills|meds|medication|medicines)\b.{0,15}"
         r"\b(?:together|in one place|ready|lined up|in a pile)\b",
