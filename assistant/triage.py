@@ -273,7 +273,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:have|got|get) the (?:pills|tablets|rope|gun|knife|blade)s? ready\b",
         r"\b(?:saved|saving|stockpil\w*|hoard\w*) up\b.{0,20}\b(?:pills|tablets|meds)\b",
         r"\b(?:going to|gonna|thinking (?:of|about)|want to|wanna|plan(?:ning)? to)\b"
-        r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every)\b",
+        r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every|everything (?:in|from) "
+        r"the (?:cupboard|cabinet|drawer|bathroom|medicine))\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
         # "cut myself shaving", "hurt myself at the gym": an accident, not self-harm.
