@@ -39,16 +39,16 @@ FEATURES = ("unit_dense", "passage", "score", "unmentioned", "any_unmentioned",
 class Thresholds:
     """A logistic model over FEATURES; answer when its probability >= `answer_at`."""
 
-    weights: tuple[float, ...] = (10.1, 2.406, -0.776, 0.165, -1.861, 0.351, -2.716)
-    bias: float = -3.741
+    weights: tuple[float, ...] = (11.718, 4.045, -2.505, 0.171, -1.765, 0.561, -2.753)
+    bias: float = -4.702
     # Fitted with the home questions' signals from encoders that never saw them
     # (`calibrate --skip-grid --home-signals assistant/answer_model/home_signals_cv.jsonl`),
-    # each set weighing the same. Cross-validated at 0.65 (twelve home sets, 5,948
+    # each set weighing the same. Cross-validated at 0.65 (sixteen home sets, 8,033
     # questions): home answerable questions wrongly refused 0.10, unanswerable ones
-    # refused 0.60; MedQuAD 0.06 / 0.73; LiveQA wrongly refused 0.00 (stop 21, nine
-    # sets: 0.09 / 0.58, 0.06 / 0.77, 0.00; without topic_missing: home 0.11 / 0.62,
-    # MedQuAD 0.07 / 0.60, LiveQA 0.03). On the built-in corpus the corpus's own model
-    # (corpus_model.py) decides instead: 0.04 / 0.87 by fold.
+    # refused 0.61; MedQuAD 0.06 / 0.80; LiveQA wrongly refused 0.00 (stop 22, twelve
+    # sets: 0.10 / 0.60, 0.06 / 0.73, 0.00; without topic_missing, stop 21: home 0.11 /
+    # 0.62, MedQuAD 0.07 / 0.60, LiveQA 0.03). On the built-in corpus the corpus's own
+    # model (corpus_model.py) decides instead: 0.04 / 0.89 by fold.
     answer_at: float = 0.65
 
     def __post_init__(self) -> None:
