@@ -17,8 +17,8 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   and the integration test hold rules and model together to every labelled file).
 * tests/triage_blind_3.jsonl … triage_blind_12.jsonl: ten more blind sets, each scored
   once by the release of its time (rules + model: 0.88, 0.96, 0.99, 0.97, 0.98, 0.98, 0.96,
-  0.98, 0.98 and 0.98 caught), then fitted on. Their non-emergencies showed the rules firing on words
-  ("not suicidal", "no trouble breathing"): the model may now overrule them
+  0.98, 0.98 and 0.98 caught), then fitted on. Their non-emergencies showed the rules
+  firing on words ("not suicidal", "no trouble breathing"): the model may now overrule them
   (assistant/triage_model.py), so the rules alone are not held to them here.
 * assistant/dev_questions/home_dev*.jsonl (nineteen sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.

@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DOCS = REPO / "corpus" / "documents"
-# Every development set in the order written (home_dev, _2 … _13), then the holdout.
+# Every development set in the order written (home_dev, _2, _3, …), then the holdout.
 FILES = sorted((p.name for p in HERE.glob("home_dev*.jsonl")),
                key=lambda name: int(re.sub(r"\D", "", name) or 1)) + ["home_holdout.jsonl"]
 EARLIER = [HERE / "home_in_domain_unanswerable.jsonl",
