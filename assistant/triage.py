@@ -70,7 +70,9 @@ _POISON = (
 # "did not / won't / isn't" + a sign of being conscious.
 _NO = r"(?:not|isn'?t|is not|wasn'?t|won'?t|wont|will not|doesn'?t|does not|didn'?t|stopped)"
 
-_CHEST = r"(?:chest|breastbone|sternum)"
+# "no chest pain": the chest named only to rule it out.
+_NOT_RULED_OUT = r"(?<!no )(?<!not )(?<!without )(?<!any )"
+_CHEST = rf"{_NOT_RULED_OUT}(?:chest|breastbone|sternum)"
 _CHEST_FEELING = (
     rf"(?:\b{_CHEST}\b.{{0,80}}\b(?:tight\w*|squeez\w*|crush\w*|press\w*|heavy|heaviness|band|"
     r"pain\w*|hurt\w*|ach\w*|vice|weight)\b|\b(?:tight\w*|squeez\w*|crush\w*|press\w*|heavy|"
@@ -87,6 +89,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
         r"(?<!died of a )(?<!died from a )(?<!gave me a )(?<!give me a )(?<!giving me a )"
+        r"(?<!not having a )(?<!not a )(?<!no )"
         r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
         r"feels? like|looks? like)\b)(?!.{0,25}\b(?:years?|months?) ago\b)",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
@@ -102,7 +105,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bchest (?:pain|pressure|tightness|hurts?|hurting|aches?|aching|is (?:hurting|killing))\b"
         r".{0,60}\b(?:arm|jaw|neck|sweat\w*|drenched|clammy|grey|gray|pale|sick|"
         r"throwing up|vomit\w*|breath|dizzy|faint|now|right now|spreading|radiat\w*)\b",
-        r"\b(?:arm|jaw|sweat\w*|drenched|clammy)\b.{0,60}\bchest (?:pain|pressure|hurts?)\b",
+        r"\b(?:arm|jaw|sweat\w*|drenched|clammy)\b.{0,60}"
+        rf"{_NOT_RULED_OUT}\bchest (?:pain|pressure|hurts?)\b",
         r"\b(?:pain|pressure|tightness) (?:in|across) (?:my|his|her) chest\b.{0,60}"
         r"\b(?:arm|jaw|neck|sweat\w*|clammy|grey|gray|sick|vomit\w*|breath|won'?t go away)\b",
         r"\b(?:having|have|got)\b.{0,15}\bchest (?:pain|pressure|tightness)\b",
