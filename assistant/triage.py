@@ -270,7 +270,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"family|wife|husband|partner|son|daughter|parents|mum|mom|dad|grandkids)|everyone|"
         r"everybody)\b.{0,80}"
         r"\b(?:tablets|pills|meds|rope|gun|knife|won'?t (?:be|need)|goodbye|for good|any ?more|"
-        r"burden)\b",
+        r"burden|after tonight|(?:none of this|nothing) (?:will )?matters?)\b",
         r"\b(?:put|got|gathered|collected|lined up|counted out|laid out|saved|hidden|hid)\b.{0,10}"
         r"\b(?:all )?(?:my|the|his|her) (?:tablets|pills|meds|medication|medicines)\b.{0,15}"
         r"\b(?:together|in one place|ready|lined up|in a pile)\b",
