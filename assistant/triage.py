@@ -70,7 +70,8 @@ _POISON = (
 # "did not / won't / isn't" + a sign of being conscious.
 _NO = r"(?:not|isn'?t|is not|wasn'?t|won'?t|wont|will not|doesn'?t|does not|didn'?t|stopped)"
 
-# "no chest pain": the chest named only to rule it out.
+# "no chest pain": the chest named only to rule it out, checked where it stands, as
+# patterns that begin before it ("jaw … chest pain", in any order) escape ruled_out().
 _NOT_RULED_OUT = r"(?<!no )(?<!not )(?<!without )(?<!any )"
 _CHEST = rf"{_NOT_RULED_OUT}(?:chest|breastbone|sternum)"
 _CHEST_FEELING = (
@@ -89,7 +90,6 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "heart attack risk / signs": a topic, not an event (general questions are
         # caught by _ABOUT_TOPIC; this only skips the noun phrases)
         r"(?<!died of a )(?<!died from a )(?<!gave me a )(?<!give me a )(?<!giving me a )"
-        r"(?<!not having a )(?<!not a )(?<!no )"
         r"\bheart attack(?!\s+(?:risks?|prevention|signs?|symptoms?|"
         r"feels? like|looks? like)\b)(?!.{0,25}\b(?:years?|months?) ago\b)",
         r"\bheart (?:has )?stopped\b|\bcardiac arrest\b",
@@ -366,6 +366,9 @@ _NOW = re.compile(
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
              for name, patterns in CATEGORIES.items()}
+_RULING_OUT = re.compile(r"\b(?:no|not|never|without|haven'?t|hasn'?t|nor)\b", re.IGNORECASE)
+_NEGATED_SIGN = re.compile(r"(?:can'?t|cannot|not|won'?t|wont|isn'?t|unable|no)\b",
+                           re.IGNORECASE)
 # Self-harm is always taken seriously, even phrased as a question.
 ALWAYS = {"self_harm"}
 
@@ -398,6 +401,16 @@ def past_event(message: str) -> bool:
     return bool(_PAST.search(text)) and not _NOW.search(text)
 
 
+def ruled_out(text: str, match: re.Match) -> bool:
+    """The sign is named only to rule it out ("no chest pain, no slurred speech, just
+    tired", "I haven't fainted"): a negation among the three words before it, in its
+    clause. A negated sign ("can't breathe") is itself the sign."""
+    if _NEGATED_SIGN.match(match.group(0)):
+        return False
+    clause = re.split(r"[.,;!?]", text[max(0, match.start() - 40):match.start()])[-1]
+    return bool(_RULING_OUT.search(" ".join(clause.split()[-3:])))
+
+
 def triage(message: str) -> Triage:
     text = _normal(message)
     if past_event(text):
@@ -406,6 +419,9 @@ def triage(message: str) -> Triage:
     for name, patterns in _COMPILED.items():
         if general_question and name not in ALWAYS:
             continue
-        if any(p.search(text) for p in patterns):
+        # Self-harm is never ruled out by a negation ("I haven't hurt myself in weeks but
+        # the urges are back").
+        if any(name in ALWAYS or not ruled_out(text, m)
+               for p in patterns for m in p.finditer(text)):
             return Triage(name)
     return Triage(None)
