@@ -9,7 +9,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.triage import triage
-from assistant.triage_model import NONE, TriageModel, for_encoder, load
+from assistant.triage_model import NONE, TriageModel, for_encoder, load, negated_words
 from conftest import fake_thresholds
 from corpus import load_corpus
 from index import SearchIndex
@@ -96,6 +96,23 @@ def test_the_words_of_a_message_move_its_vector_s_verdict(fake_encoder):
     assert worded.category(vector, MISSED_BY_RULES) == "heart"
     assert worded.category(vector, "No chest pain: " + MISSED_BY_RULES) is None
     assert model.category(vector, "No chest pain: " + MISSED_BY_RULES) == "heart"
+
+
+def test_the_words_a_negation_governs_are_marked_within_its_clause():
+    assert negated_words("no chest pain, my left arm is numb") == {"not:chest", "not:pain"}
+    assert negated_words("I haven't fainted or collapsed today at all") == {
+        "not:fainted", "not:or", "not:collapsed"}
+    assert negated_words("my chest hurts and my arm is numb") == set()
+
+
+def test_a_negated_word_s_weight_moves_the_verdict(fake_encoder):
+    """"no pressure, no arm pain" holds the words "pressure" and "arm pain"; a weight on
+    the negated word tells it from a message that has them."""
+    model = model_for(fake_encoder, MISSED_BY_RULES)
+    vector = fake_encoder.encode([MISSED_BY_RULES])[0]
+    worded = replace(model, words={"not:pressure": np.array([40.0, -40.0])}, word_scale=0.5)
+    assert worded.category(vector, MISSED_BY_RULES + ", pressure in the chest") == "heart"
+    assert worded.category(vector, MISSED_BY_RULES + ", no pressure") is None
 
 
 def test_a_question_about_a_topic_naming_no_one_is_not_an_emergency(fake_encoder):

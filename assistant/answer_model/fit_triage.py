@@ -24,12 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer_model import existing_file
-from assistant.conversation import words_and_pairs
 from assistant.evaluation import read_questions
 from assistant.service import make_encoder
 from assistant.settings import Settings
 from assistant.triage import triage
-from assistant.triage_model import NONE, TRIAGE_MODEL, TriageModel
+from assistant.triage_model import NONE, TRIAGE_MODEL, TriageModel, triage_features
 
 REPO = Path(__file__).resolve().parents[2]
 LABELLED = sorted((REPO / "tests").glob("triage_*.jsonl"))
@@ -62,11 +61,11 @@ def question_messages(path: Path) -> list[tuple[str, str]]:
 
 def fit(vectors: np.ndarray, messages: list[str], labels: list[str],
         weights_hash: str) -> TriageModel:
-    """One logistic model over the vector and the words and word pairs seen at least
-    MIN_COUNT times (scaled by WORD_SCALE so neither swamps the other)."""
+    """One logistic model over the vector and the words, word pairs and negated words seen
+    at least MIN_COUNT times (scaled by WORD_SCALE so neither swamps the other)."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
-    features = [words_and_pairs(m) for m in messages]
+    features = [triage_features(m) for m in messages]
     counts = Counter(f for found in features for f in found)
     column = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     rows = [(i, column[f]) for i, found in enumerate(features) for f in found if f in column]
