@@ -4,13 +4,13 @@ The rules in triage.py catch the wordings they were written for; on messages wri
 later, blind to them, they caught 0.48–0.70 of emergencies. This model reads the
 message's vector from the encoder (what it means, not which words it uses) and its
 words, word pairs and the words a negation governs (which a vector blurs: "no chest
-pain", "all fine now", "can breathe") and gives the probability of each emergency category and of none: one
-multinomial logistic model, fitted on the labelled triage files and the development
-questions by
-`python -m assistant.answer_model.fit_triage` (answer_model/triage_model.json).
-A message is an emergency when this model is sure (probability of none below
-1 − cut-off), or when the rules fire and this model does not rule it out (emergency at
-least `veto`, for self-harm at least the lower `veto_self_harm`). The vector belongs to one encoder, so the model records the
+pain", "all fine now", "can breathe") and gives the probability of each emergency
+category and of none: one multinomial logistic model, fitted on the labelled triage
+files and the development questions by `python -m assistant.answer_model.fit_triage`
+(answer_model/triage_model.json). A message is an emergency when this model is sure
+(probability of none below 1 − cut-off), or when the rules fire and this model does not
+rule it out (emergency at least `veto`, for self-harm at least the lower
+`veto_self_harm`). The vector belongs to one encoder, so the model records the
 encoder's weights hash and stands down for any other (the rules still apply).
 """
 from __future__ import annotations
@@ -30,6 +30,8 @@ from assistant.triage import ALWAYS, past_event, topic_question
 TRIAGE_MODEL = Path(__file__).resolve().parent / "answer_model" / "triage_model.json"
 NONE = "none"
 logger = logging.getLogger(__name__)
+# Broader than the rules' triage._RULING_OUT ("isn't breathing" is a sign the rules must
+# keep): the model learns from the labelled messages what each negated word means.
 _NEGATION = re.compile(r"^(?:no|not|never|without|nor|haven'?t|hasn'?t|isn'?t|isnt|wasn'?t|"
                        r"wasnt|didn'?t|didnt|don'?t|dont|doesn'?t|doesnt)$")
 _WORD = re.compile(r"[a-z0-9']+")
