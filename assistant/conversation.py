@@ -55,17 +55,22 @@ def previous_reply(history: Sequence[Any]) -> str:
 def follow_up_features(question: str) -> set[str]:
     """Words, word pairs and shape features of a message, as the follow-up model reads it."""
     own = len(content_terms(question))
-    words = _WORD.findall(question.lower())
+    words = message_words(question)
     shape = {"@opening": bool(_FOLLOW_UP_START.match(question)), "@content<=1": own <= 1,
              "@content<=2": own <= 2, "@content<=3": own <= 3, "@short": len(words) <= 6,
              "@pronoun, few words": own <= 3 and bool(_PRONOUN.search(question))}
     return words_and_pairs(question) | {name for name, on in shape.items() if on}
 
 
+def message_words(text: str) -> list[str]:
+    """A message's lower-cased words in order, apostrophes kept ("can't" is not "can")."""
+    return _WORD.findall(text.lower())
+
+
 def words_and_pairs(text: str) -> set[str]:
-    """A message's lower-cased words and adjacent word pairs, apostrophes kept ("can't
-    breathe" is not "can breathe"): what the follow-up and triage models read."""
-    words = _WORD.findall(text.lower())
+    """A message's words and adjacent word pairs ("can't breathe" is not "can breathe"):
+    what the follow-up and triage models read."""
+    words = message_words(text)
     return {*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))}
 
 

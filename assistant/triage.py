@@ -366,6 +366,8 @@ _NOW = re.compile(
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
              for name, patterns in CATEGORIES.items()}
+# Where a clause ends: a negation reaches no further ("no pain, my arm is numb").
+CLAUSE_END = re.compile(r"[.,;!?]")
 _RULING_OUT = re.compile(r"\b(?:no|not|never|without|haven'?t|hasn'?t|nor)\b", re.IGNORECASE)
 _NEGATED_SIGN = re.compile(r"(?:can'?t|cannot|not|won'?t|wont|isn'?t|unable|no)\b",
                            re.IGNORECASE)
@@ -407,7 +409,7 @@ def ruled_out(text: str, match: re.Match) -> bool:
     clause. A negated sign ("can't breathe") is itself the sign."""
     if _NEGATED_SIGN.match(match.group(0)):
         return False
-    clause = re.split(r"[.,;!?]", text[max(0, match.start() - 40):match.start()])[-1]
+    clause = CLAUSE_END.split(text[max(0, match.start() - 40):match.start()])[-1]
     return bool(_RULING_OUT.search(" ".join(clause.split()[-3:])))
 
 

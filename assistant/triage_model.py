@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.conversation import words_and_pairs
-from assistant.triage import ALWAYS, past_event, topic_question
+from assistant.conversation import message_words, words_and_pairs
+from assistant.triage import ALWAYS, CLAUSE_END, past_event, topic_question
 
 TRIAGE_MODEL = Path(__file__).resolve().parent / "answer_model" / "triage_model.json"
 NONE = "none"
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 # keep): the model learns from the labelled messages what each negated word means.
 _NEGATION = re.compile(r"^(?:no|not|never|without|nor|haven'?t|hasn'?t|isn'?t|isnt|wasn'?t|"
                        r"wasnt|didn'?t|didnt|don'?t|dont|doesn'?t|doesnt)$")
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 def negated_words(message: str) -> set[str]:
@@ -43,8 +42,8 @@ def negated_words(message: str) -> set[str]:
     With each blind set held out whole: the same emergencies caught, false alarms 41 -> 34
     of 1,650."""
     marked = set()
-    for clause in re.split(r"[.,;!?]", message.lower()):
-        words = _WORD.findall(clause)
+    for clause in CLAUSE_END.split(message):
+        words = message_words(clause)
         for i, word in enumerate(words):
             if _NEGATION.match(word):
                 marked |= {f"not:{w}" for w in words[i + 1:i + 4]}

@@ -6,8 +6,8 @@ messages.
 Data: the labelled triage files (tests/triage_*.jsonl: a message and its category, or
 "none"/null) and the development questions (assistant/dev_questions/home_dev*.jsonl:
 their emergencies, in the category the rules give, and every other question as none).
-One multinomial logistic model over the encoder's vector and the message's words and
-word pairs, classes weighed equally. Before writing the weights it prints, for each
+One multinomial logistic model over the encoder's vector and the message's words, word
+pairs and negated words (`triage_model.triage_features`), classes weighed equally. Before writing the weights it prints, for each
 labelled file held out whole, the emergencies caught and the non-emergencies that fire,
 by the model alone, by the rules alone and by the two as the app combines them
 (`TriageModel.judge`: the rules unless the model rules them out); and the same for
