@@ -251,6 +251,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:nobody|no one|no-one|noone)\b.{0,20}\b(?:notice|care|miss me)\b.{0,20}"
         r"\bif i\b",
         r"\bif i (?:was|were|am|'m) (?:gone|dead|not here|not around)\b",
+        r"\bcheck(?:ing)? out (?:of (?:this|the) (?:life|world)|for good)\b",
         # Ending things; a plan, means or goodbyes in place.
         r"\b(?:end|ending) (?:things|everything)\b",
         r"\b(?:going to|gonna|want to|wanna|i'll|i will|to|i) end it\b(?! (?:with|between))",
@@ -334,6 +335,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bcan'?t get (?:him|her|them) to (?:respond|wake|come round|come to|open)\b",
         r"\b(?:having|had|is having) a (?:seizure|fit)\b|\bseizing\b(?! up)|\bconvuls\w*|"
         r"\beyes (?:rolled|rolling) back\b|\b(?:is|he's|she's|keeps?|started) fitting\b",
+        # A seizure that will not stop or has lasted minutes (over five is an emergency).
+        r"\b(?:fitting|seizing|convulsing|having a (?:seizure|fit))\b.{0,30}\b(?:won'?t stop|"
+        r"not stop(?:ping)?|still going|for (?:over |about |nearly )?(?:\d+|five|ten|several) "
+        r"min\w*)",
         r"\b(?:shaking|jerking|twitching|stiff)\b.{0,20}\bon the (?:floor|ground)\b",
         r"\bon the (?:floor|ground)\b.{0,20}\b(?:shaking|jerking|fitting|seizing)\b",
         r"\bfoaming at the mouth\b",
