@@ -34,12 +34,17 @@ _DRUG = (
     r"sertraline|zoloft|prozac|fluoxetine|citalopram|amitriptyline|gabapentin|"
     r"benadryl|antihistamines?|warfarin|digoxin|metformin|vitamins|iron)"
 )
-# A dangerous amount: two digits or more, a number word of ten or more, or a bulk word
-# ("all my", "a whole pack", "a bunch of", "a load of", "too many", "the rest of").
-_AMOUNT = (
-    r"(?:(?<!at )(?<!around )\d{2,}\b(?!\s*(?:mcg|ug|µg|mg|g|ml|iu|micrograms?|milligrams?|"
+# A count of pills: two digits or more (not a dose, age, time or duration), or a number
+# word of ten or more.
+_COUNT = (
+    r"(?:\d{2,}\b(?!\s*(?:mcg|ug|µg|mg|g|ml|iu|micrograms?|milligrams?|"
     r"years?|yrs?|y/?o|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|%|am|pm))|"
-    r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens?|"
+    r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens?)"
+)
+# A dangerous amount: a count ("at 10", "around 10" are times), or a bulk word ("all my",
+# "a whole pack", "a bunch of", "a load of", "too many", "the rest of").
+_AMOUNT = (
+    rf"(?:(?<!at )(?<!around ){_COUNT}|"
     r"all|every|everything|whole|entire|full|bunch|handful|load|loads|lots?|pile|heap|too many|"
     r"too much|"
     r"rest)"
@@ -191,6 +196,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Long-term use ("took a lot of pills for years") is history, not an overdose.
         rf"\b{_TOOK}{_gap(5)}{_AMOUNT}{_gap(5)}{_DRUG}\b"
         r"(?!.{0,20}\b(?:for (?:years|months|weeks|ages)|every day|each day|daily|a day|per day)\b)",
+        # A mixture: "swallowed all my b12 tablets and about 20 of my mum's sleeping pills".
+        # Only a count counts here: "took my b12 and all my other meds" is a routine.
+        rf"\b{_TOOK}\b.{{0,60}}\band (?:about |around |like |roughly |maybe |at least )?"
+        rf"(?:{_COUNT}|a handful|a bunch|loads){_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
         r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
