@@ -24,6 +24,7 @@ from assistant.evaluation import EvalFileError  # noqa: E402
 from assistant.index_watch import DEFAULT_INTERVAL  # noqa: E402
 from assistant.settings import ENV_VARS, Settings  # noqa: E402
 from corpus import CorpusError  # noqa: E402
+from corpus.readers import SUFFIXES  # noqa: E402
 from index import ChunkSettings, IndexError_  # noqa: E402
 from index.embedder import DEVICES  # noqa: E402
 from ui.settings import QUEUE_ENV_VARS, WEB_ENV_VARS  # noqa: E402
@@ -50,7 +51,8 @@ EPILOG += "\n" + textwrap.fill(
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, metavar="DIR",
-                        help="folder of .txt/.md documents (default: the built-in corpus)")
+                        help=f"folder of documents ({', '.join(SUFFIXES)}; default: the "
+                             "built-in corpus)")
     parser.add_argument("--index", type=Path, metavar="DIR",
                         help="index folder (default: index/built for the built-in corpus, "
                              "else ~/.cache/quotechat/indexes/NAME-HASH)")
