@@ -255,7 +255,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "Better without me", "nobody would notice if I was gone".
         r"\bbetter off dead\b|\bno reason to live\b",
         # Feeling a burden, and about to stop being one.
-        r"\b(?:stop|quit) being a burden\b|\bwon'?t be a burden\b.{0,20}\bmuch longer\b",
+        r"\b(?:stop|quit) being a burden\b|\bwon'?t be (?:a burden|a problem)\b.{0,20}"
+        r"\bmuch longer\b",
         r"\b(?:better|happier|easier)\b(?: off)? without me\b",
         r"\b(?:nobody|no one|no-one|noone)\b.{0,20}\b(?:notice|care|miss me)\b.{0,20}"
         r"\bif i\b",
