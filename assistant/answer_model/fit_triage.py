@@ -1,7 +1,8 @@
 """Fit the triage model (assistant/triage_model.py) on the encoder's vectors of labelled
 messages.
 
-    python -m assistant.answer_model.fit_triage --check NEW_FILE.jsonl
+    python -m assistant.answer_model.fit_triage --check NEW_FILE.jsonl \\
+        --leave-out assistant/dev_questions/home_dev_25.jsonl
 
 Data: the labelled triage files (tests/triage_*.jsonl: a message and its category, or
 "none"/null) and the development questions (assistant/dev_questions/home_dev*.jsonl:
@@ -103,12 +104,17 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", nargs="*", type=existing_file, default=[],
                         help="labelled files to score, never fitted on")
+    parser.add_argument("--leave-out", nargs="*", type=existing_file, default=[],
+                        help="development question files not to fit on (a release's fresh "
+                             "tests, so that their emergencies measure the model)")
     parser.add_argument("--out", type=Path, default=TRIAGE_MODEL,
                         help="where the weights go (default: the shipped file)")
     args = parser.parse_args()
+    left_out = {p.resolve() for p in args.leave_out}
+    questions = [p for p in QUESTIONS if p.resolve() not in left_out]
     encoder = make_encoder(Settings())
     files = {p.name: labelled_messages(p) for p in LABELLED}
-    files.update({p.name: question_messages(p) for p in QUESTIONS})
+    files.update({p.name: question_messages(p) for p in questions})
     vectors = {name: np.asarray(encoder.encode([m for m, _ in rows])) for name, rows in files.items()}
     print("each file held out whole:")
     for held in files:
@@ -124,7 +130,7 @@ def main() -> None:
         report(f"check: {path.name}", model, np.asarray(encoder.encode([m for m, _ in rows])), rows)
     labels = [label for rows in files.values() for _, label in rows]
     args.out.write_text(model.to_json(
-        data=[str(p.relative_to(REPO)) for p in [*LABELLED, *QUESTIONS]], messages=len(labels),
+        data=[str(p.relative_to(REPO)) for p in [*LABELLED, *questions]], messages=len(labels),
         emergencies=sum(label != NONE for label in labels), C=C, min_count=MIN_COUNT),
         encoding="utf-8")
     print(f"{len(labels)} messages ({sum(label != NONE for label in labels)} emergencies) "
