@@ -100,3 +100,61 @@ def test_each_round_of_the_questions_stage_mines_with_the_encoder_so_far(monkeyp
     assert mined_with == [(0, "round-1"), (1, "round-2")]
     assert trained == [(2.0, 3), (1.0, 3)]
     assert record["home_triplets"] == [2, 2] and record["medquad_triplets"] == 1
+
+
+def _layers_with_record(folder: Path, record: dict) -> Path:
+    folder.mkdir()
+    (folder / "layers.safetensors").write_bytes(b"")
+    (folder / "training.json").write_text(json.dumps(record))
+    return folder / "layers.safetensors"
+
+
+def test_continue_is_only_for_layers_that_had_the_questions_stage(tmp_path, capsys):
+    """--from-layers with second-stage layers needs --continue, and --continue needs them:
+    a clear message before any training, not layers tuned twice by mistake."""
+    from assistant.answer_model import train_encoder
+    pool, questions = tmp_path / "pool.jsonl", tmp_path / "q.jsonl"
+    pool.write_text("{}\n")
+    questions.write_text("{}\n")
+    tuned = _layers_with_record(tmp_path / "tuned", {"questions_stage": {}, "layers_sha256": "x"})
+    stage1 = _layers_with_record(tmp_path / "stage1", {"layers_sha256": "y"})
+    common = ["--pool", str(pool), "--questions", str(questions)]
+    for extra, message in ((["--from-layers", str(tuned)], "give --continue"),
+                           (["--continue", "--from-layers", str(stage1)], "leave out"),
+                           (["--continue"], "needs --from-layers")):
+        parser = train_encoder.make_parser()
+        with pytest.raises(SystemExit):
+            train_encoder.check_inputs(parser, parser.parse_args(common + extra))
+        assert message in capsys.readouterr().err
+    parser = train_encoder.make_parser()
+    train_encoder.check_inputs(parser, parser.parse_args(
+        common + ["--continue", "--from-layers", str(tuned)]))
+
+
+def test_a_continued_round_is_recorded_with_the_layers_it_started_from(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+    from assistant.answer_model import train_encoder
+    import assistant.evaluation as evaluation
+    tuned = _layers_with_record(tmp_path / "tuned", {
+        "questions_stage": {"epochs": [2.0, 1.0]}, "medquad_stage_sha256": "m",
+        "layers_sha256": "before"})
+    pool, questions = tmp_path / "pool.jsonl", tmp_path / "q.jsonl"
+    pool.write_text("{}\n")
+    questions.write_text("{}\n")
+    written = {}
+    monkeypatch.setattr(train_encoder, "build_triplets", lambda *a, **k: [])
+    monkeypatch.setattr(train_encoder, "new_model", lambda args: SimpleNamespace())
+    monkeypatch.setattr(train_encoder, "load_layers", lambda model, path: None)
+    monkeypatch.setattr(evaluation, "read_questions", lambda path: [{"id": "q"}])
+    monkeypatch.setattr(train_encoder, "questions_stage",
+                        lambda model, medquad, rows, args, folder: {"epochs": [1.0]})
+    monkeypatch.setattr(train_encoder, "export_layers",
+                        lambda model, base, out, record: written.update(record))
+    monkeypatch.setattr("index.embedder.base_model_path", lambda: "base")
+    train_encoder.main(["--pool", str(pool), "--continue", "--from-layers", str(tuned),
+                        "--questions", str(questions), "--questions-epochs", "1",
+                        "--out", str(tmp_path / "out")])
+    assert written["questions_stage"] == {"epochs": [2.0, 1.0]}  # the earlier stage kept
+    assert written["medquad_stage_sha256"] == "m"
+    assert [c["from_layers_sha256"] for c in written["continued"]] == ["before"]
+    assert written["continued"][0]["epochs"] == [1.0]

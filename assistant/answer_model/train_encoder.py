@@ -25,7 +25,10 @@ phrases (home_triplets.py: the sentence that answers against the near miss the s
 encoder ranks above it), mixed with --questions-medquad MedQuAD triplets so the encoder
 keeps its general skill, then a second round on the near misses the tuned encoder still
 ranks above the answer (--questions-epochs: one value per round); --from-layers starts
-it from stage-1 layers already trained.
+it from stage-1 layers already trained. With --continue, --from-layers may be layers that
+already had the second stage: they are tuned further on --questions (new sets, say), the
+negatives mined by those layers themselves, and each such round is recorded under
+"continued" (when a full second stage costs more than a session's time).
 """
 from __future__ import annotations
 
@@ -212,6 +215,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--from-layers", type=Path,
                         help="skip the MedQuAD stage: start from these tuned layers "
                              "(with their training.json beside them)")
+    parser.add_argument("--continue", dest="continue_tuning", action="store_true",
+                        help="--from-layers already had the questions stage: tune them "
+                             "further on --questions (e.g. --questions-epochs 1)")
     return parser
 
 
@@ -224,6 +230,16 @@ def check_inputs(parser: argparse.ArgumentParser, args) -> None:
     for path in [*args.questions, *record_of]:
         if not path.is_file():
             parser.error(f"no file at {path}")
+    if args.continue_tuning and not (args.from_layers and args.questions):
+        parser.error("--continue needs --from-layers (tuned layers) and --questions")
+    if args.from_layers:
+        tuned = "questions_stage" in json.loads(record_of[1].read_text())
+        if tuned and not args.continue_tuning:
+            parser.error(f"{args.from_layers} already had the questions stage; start from "
+                         "the MedQuAD stage's layers, or give --continue")
+        if args.continue_tuning and not tuned:
+            parser.error(f"{args.from_layers} never had the questions stage: leave out "
+                         "--continue")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,11 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     model = new_model(args)
     if args.from_layers:
         record = json.loads((args.from_layers.parent / "training.json").read_text())
-        if "questions_stage" in record:
-            parser.error(f"{args.from_layers} already had the questions stage; start from "
-                         "the MedQuAD stage's layers")
         load_layers(model, args.from_layers)
-        record["medquad_stage_sha256"] = record.pop("layers_sha256", None)
+        previous = record.pop("layers_sha256", None)
+        if not args.continue_tuning:
+            record["medquad_stage_sha256"] = previous
     else:
         record = {"data": "MedQuAD pool (../shared/train/medquad_pool.jsonl, 14,406 pairs, "
                           "CC BY 4.0)",
@@ -261,9 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.questions:
         stage = time.time()
         rows = [row for path in args.questions for row in read_questions(path)]
-        record["questions_stage"] = questions_stage(model, triplets, rows, args,
-                                                    args.work / "questions-stage")
-        record["questions_stage"]["train_seconds"] = round(time.time() - stage)
+        done = questions_stage(model, triplets, rows, args, args.work / "questions-stage")
+        done["train_seconds"] = round(time.time() - stage)
+        if args.continue_tuning:
+            record["continued"] = [*record.get("continued", []),
+                                   dict(done, from_layers_sha256=previous)]
+        else:
+            record["questions_stage"] = done
     export_layers(model, base_model_path(), args.out, record)
     return 0
 
