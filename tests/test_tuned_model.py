@@ -109,16 +109,21 @@ def _layers_with_record(folder: Path, record: dict) -> Path:
     return folder / "layers.safetensors"
 
 
+def _pool_and_questions(tmp_path: Path) -> list[str]:
+    """train_encoder's --pool and --questions arguments, naming files that exist."""
+    pool, questions = tmp_path / "pool.jsonl", tmp_path / "q.jsonl"
+    pool.write_text("{}\n")
+    questions.write_text("{}\n")
+    return ["--pool", str(pool), "--questions", str(questions)]
+
+
 def test_continue_is_only_for_layers_that_had_the_questions_stage(tmp_path, capsys):
     """--from-layers with second-stage layers needs --continue, and --continue needs them:
     a clear message before any training, not layers tuned twice by mistake."""
     from assistant.answer_model import train_encoder
-    pool, questions = tmp_path / "pool.jsonl", tmp_path / "q.jsonl"
-    pool.write_text("{}\n")
-    questions.write_text("{}\n")
     tuned = _layers_with_record(tmp_path / "tuned", {"questions_stage": {}, "layers_sha256": "x"})
     stage1 = _layers_with_record(tmp_path / "stage1", {"layers_sha256": "y"})
-    common = ["--pool", str(pool), "--questions", str(questions)]
+    common = _pool_and_questions(tmp_path)
     for extra, message in ((["--from-layers", str(tuned)], "give --continue"),
                            (["--continue", "--from-layers", str(stage1)], "leave out"),
                            (["--continue"], "needs --from-layers")):
@@ -138,9 +143,6 @@ def test_a_continued_round_is_recorded_with_the_layers_it_started_from(monkeypat
     tuned = _layers_with_record(tmp_path / "tuned", {
         "questions_stage": {"epochs": [2.0, 1.0]}, "medquad_stage_sha256": "m",
         "layers_sha256": "before"})
-    pool, questions = tmp_path / "pool.jsonl", tmp_path / "q.jsonl"
-    pool.write_text("{}\n")
-    questions.write_text("{}\n")
     written = {}
     monkeypatch.setattr(train_encoder, "build_triplets", lambda *a, **k: [])
     monkeypatch.setattr(train_encoder, "new_model", lambda args: SimpleNamespace())
@@ -151,9 +153,9 @@ def test_a_continued_round_is_recorded_with_the_layers_it_started_from(monkeypat
     monkeypatch.setattr(train_encoder, "export_layers",
                         lambda model, base, out, record: written.update(record))
     monkeypatch.setattr("index.embedder.base_model_path", lambda: "base")
-    train_encoder.main(["--pool", str(pool), "--continue", "--from-layers", str(tuned),
-                        "--questions", str(questions), "--questions-epochs", "1",
-                        "--out", str(tmp_path / "out")])
+    train_encoder.main(_pool_and_questions(tmp_path) + [
+        "--continue", "--from-layers", str(tuned), "--questions-epochs", "1",
+        "--out", str(tmp_path / "out")])
     assert written["questions_stage"] == {"epochs": [2.0, 1.0]}  # the earlier stage kept
     assert written["medquad_stage_sha256"] == "m"
     assert [c["from_layers_sha256"] for c in written["continued"]] == ["before"]

@@ -8,12 +8,13 @@ Data: the labelled triage files (tests/triage_*.jsonl: a message and its categor
 "none"/null) and the development questions (assistant/dev_questions/home_dev*.jsonl:
 their emergencies, in the category the rules give, and every other question as none).
 One multinomial logistic model over the encoder's vector and the message's words, word
-pairs and negated words (`triage_model.triage_features`), classes weighed equally. Before writing the weights it prints, for each
-labelled file held out whole, the emergencies caught and the non-emergencies that fire,
-by the model alone, by the rules alone and by the two as the app combines them
-(`TriageModel.judge`: the rules unless the model rules them out); and the same for
-`--check` files, which it never fits on (a set written blind to the rules and the model,
-to be scored once).
+pairs and negated words (`triage_model.triage_features`), classes weighed equally.
+Before writing the weights it prints, for each labelled file held out whole, the
+emergencies caught and the non-emergencies that fire, by the model alone, by the rules
+alone and by the two as the app combines them (`TriageModel.judge`: the rules unless the
+model rules them out); and the same for `--check` files, which it never fits on (a set
+written blind to the rules and the model, to be scored once). `--leave-out` keeps
+development files (a release's fresh tests) out of the fit and the report.
 """
 from __future__ import annotations
 
