@@ -242,7 +242,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"(?:kill|hurt|harm) (?:himself|herself|themselves|themself)\b",
         # "Not suicidal or anything, just tired": said to rule it out.
         r"(?<!not )(?<!no )(?<!never )(?<!never been )\bsuicid\w*",
-        r"\b(?:want|wanna|going|plan|planning) to die\b|\bdon'?t want to (?:live|be alive)\b",
+        # "I don't want to die, I just want a break" and "going to die of boredom" are not.
+        r"(?<!don't )(?<!dont )(?<!not )\b(?:want|wanna|plan|planning|going) to die\b(?! of\b)|"
+        r"\bdon'?t want to (?:live|be alive)\b",
         # Not wanting to exist, in indirect words.
         r"\b(?:don'?t|do not|dont) want to (?:be here|exist|be around|wake up|go on)\b",
         r"\b(?:rather|wish i could|want to|hope i|hoping i)\b.{0,15}\b(?:not|never|don'?t) "
@@ -286,7 +288,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:all )?(?:my|the|his|her) (?:tablets|pills|meds|medication|medicines)\b.{0,15}"
         r"\b(?:together|in one place|ready|lined up|in a pile)\b",
         r"\b(?:have|got|get) the (?:pills|tablets|rope|gun|knife|blade)s? ready\b",
-        r"\b(?:saved|saving|stockpil\w*|hoard\w*) up\b.{0,20}\b(?:pills|tablets|meds)\b",
+        r"\b(?:(?:saved|saving) up|stockpil\w*|hoard\w*)\b.{0,20}\b(?:pills|tablets|meds)\b",
         r"\b(?:going to|gonna|thinking (?:of|about)|want to|wanna|plan(?:ning)? to)\b"
         r".{0,10}\b(?:take|taking|swallow\w*)\b.{0,10}\b(?:all|whole|every|everything (?:in|from) "
         r"the (?:cupboard|cabinet|drawer|bathroom|medicine))\b",
@@ -296,6 +298,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b"
         r"(?! (?:shaving|cooking|chopping|gardening|lifting|playing|running|while|when|"
         r"on (?:a|the|some)|at (?:the|work)|by accident|accidentally))|"
+        # "No signs of self harm": named to rule it out.
+        r"(?<!no signs of )(?<!no sign of )(?<!no history of )(?<!no )(?<!not )(?<!never )"
         r"\bself[- ]harm\w*",
         r"\b(?:burning|hitting|punching|scratching|starving) myself\b|"
         r"\b(?:i|to) (?:burn|punch|starve) myself\b",
