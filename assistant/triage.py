@@ -378,9 +378,10 @@ _PAST = re.compile(
 _HYPOTHETICAL = re.compile(r"\b(?:if (?:someone|somebody|a person|anyone)|first aid)\b",
                            re.IGNORECASE)
 _NOW = re.compile(
-    r"\b(?:right now|just now|tonight|at the moment|currently|again|back|keeps?|won'?t|"
-    r"can'?t|isn'?t|suddenly|this (?:morning|"
-    r"afternoon|evening)|today|minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
+    # "came back to normal" is over, "it's back" is now.
+    r"\b(?:right now|just now|tonight|at the moment|currently|again|back(?! to normal)|"
+    r"keeps?|won'?t|can'?t|isn'?t|suddenly|this (?:morning|afternoon|evening)|today|"
+    r"minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
     r"it)\b(?!'?s? (?:fine|well|ok|okay|doing)))", re.IGNORECASE)
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
