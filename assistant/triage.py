@@ -369,8 +369,9 @@ _ABOUT_TOPIC = re.compile(
 # An event told as past and over ("my mum overdosed years ago and is well now"), with
 # nothing that says it is happening again now.
 _PAST = re.compile(
-    r"\b(?:years? ago|last (?:year|month|summer|winter|spring|autumn)|as a (?:teen\w*|child|kid)|"
-    r"when (?:i|he|she|they) (?:was|were) (?:\d+|young|little|a teen\w*)|in the past|used to|"
+    r"\b(?:(?:years?|yrs?) ago|last (?:year|month|summer|winter|spring|autumn)|"
+    r"as a (?:teen\w*|child|kid)|when (?:i|he|she|they) (?:was|were) "
+    r"(?:\d+|young|little|a teen\w*)|in the past|used to|"
     r"in (?:19|20)\d\d|in the '?\d0s|decades? ago|(?:\d+|a few|several) months ago)\b",
     re.IGNORECASE)
 # "What should I do if someone collapses?", "first aid for bleeding": asking ahead, for
@@ -380,8 +381,8 @@ _HYPOTHETICAL = re.compile(r"\b(?:if (?:someone|somebody|a person|anyone)|first 
 _NOW = re.compile(
     # "came back to normal" is over, "it's back" is now.
     r"\b(?:right now|just now|tonight|at the moment|currently|again|back(?! to normal)|"
-    r"keeps?|won'?t|can'?t|isn'?t|suddenly|this (?:morning|afternoon|evening)|today|"
-    r"minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
+    r"this feels|keeps?|won'?t|can'?t|isn'?t|suddenly|this (?:morning|afternoon|evening)|"
+    r"today|minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
     r"it)\b(?!'?s? (?:fine|well|ok|okay|doing)))", re.IGNORECASE)
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
