@@ -232,8 +232,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Household poisons drunk or eaten.
         rf"\b(?:drank|drunk|swallowed|ate|eaten|got into|ingested|chewed|licked)\b"
         rf".{{0,30}}\b{_POISON}",
-        # "Have I poisoned myself?" after a double vitamin is a worry, not a poisoning.
-        r"(?<!food )(?<!have i )(?<!did i )(?<!could i )(?<!can i )\bpoison(?:ed|ing)\b",
+        # "Have I poisoned myself?" or "am I gonna be poisoned?" after a double vitamin is a
+        # worry, not a poisoning.
+        r"(?<!food )(?<!have i )(?<!did i )(?<!could i )(?<!can i )(?<!\bbe )\bpoison(?:ed|ing)\b",
     ),
     "self_harm": (
         r"\bkill(?:ing)? myself\b|\bend (?:my|it) (?:life|all)\b|\bend it all\b",
