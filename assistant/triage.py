@@ -295,8 +295,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"the (?:cupboard|cabinet|drawer|bathroom|medicine))\b",
         r"\b(?:jump(?:ing)? off|in front of a (?:train|bus|car|lorry|truck)|hang(?:ing)? myself|"
         r"slit(?:ting)? my wrists?)\b",
-        # "cut myself shaving", "hurt myself at the gym": an accident, not self-harm.
-        r"(?<!no thoughts of )(?<!no thought of )\b(?:hurt|harm|cutt?)(?:ing)? myself\b"
+        # "cut myself shaving", "hurt myself at the gym": an accident, not self-harm; "not
+        # thinking of hurting myself" rules it out.
+        r"(?<!no thoughts of )(?<!no thought of )(?<!not thinking of )(?<!not thinking about )"
+        r"\b(?:hurt|harm|cutt?)(?:ing)? myself\b"
         r"(?! (?:shaving|cooking|chopping|gardening|lifting|playing|running|while|when|"
         r"on (?:a|the|some)|at (?:the|work)|by accident|accidentally))|"
         # "No signs of self harm": named to rule it out.
@@ -384,7 +386,12 @@ _NOW = re.compile(
     r"\b(?:right now|just now|tonight|at the moment|currently|again|back(?! to normal)|"
     r"this feels|keeps?|won'?t|can'?t|isn'?t|suddenly|this (?:morning|afternoon|evening)|"
     r"today|minutes? ago|an hour ago|hours ago|just|now (?:he|she|they|i|"
-    r"it)\b(?!'?s? (?:fine|well|ok|okay|doing)))", re.IGNORECASE)
+    r"it)\b(?!'?s? (?:fine|well|ok|okay|doing))|"
+    # Signs told in the present ("he had a stent 2 yrs ago … he's clammy, clutching his
+    # chest"): the past marker belongs to another event.
+    r"(?<!was )(?<!were )clutching|(?:he|she|they|i)(?:'s|'re|'m| is| are| am) "
+    r"(?:all )?(?:clammy|sweaty|grey|gray|turning blue|unresponsive|slurring|gasping)\b)",
+    re.IGNORECASE)
 _FIRST_PERSON = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 _COMPILED = {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
              for name, patterns in CATEGORIES.items()}
