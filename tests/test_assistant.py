@@ -128,12 +128,15 @@ def test_a_follow_up_does_not_quote_again_what_the_last_reply_showed(assistant):
     question = "Is dehydration a frequent trigger for cramps?"
     first = assistant.ask(question).quotes[0].text
     assert first == "Dehydration is a frequent trigger for cramps."
-    follow_up = assistant.ask("and what else triggers cramps?", [(question, first)])
+    # The new sentence scores close to the one just shown, so it is quoted instead
+    # (test_a_follow_up_quotes_again_what_was_shown_only_when_it_clearly_answers_best).
+    follow_up = assistant.ask("and can low potassium play a part in cramps too?",
+                              [(question, first)])
     assert follow_up.status == "answered"
-    assert first not in [q.text for q in follow_up.quotes]
+    assert not any(first in q.text for q in follow_up.quotes)
     # Only the last reply counts, and only as the reply to a question before this one.
-    again = assistant.ask("and what else triggers cramps?", [(question, "")])
-    assert first in [q.text for q in again.quotes]
+    again = assistant.ask("and can low potassium play a part in cramps too?", [(question, "")])
+    assert any(first in q.text for q in again.quotes)
 
 
 def test_previous_reply_reads_pairs_and_role_dicts():
@@ -296,3 +299,24 @@ def test_a_follow_up_favours_the_section_of_the_quote_it_follows(assistant):
         expected = plain.get(position)
         if expected is not None:
             assert score == pytest.approx(expected + (bonus if position in food else 0.0))
+
+
+def test_a_follow_up_quotes_again_what_was_shown_only_when_it_clearly_answers_best(
+        tmp_path, fake_encoder):
+    from assistant.retrieval import Candidate
+    from assistant.selection import KEEP_SHOWN_ABOVE, select_quotes
+    (tmp_path / "a.md").write_text("# Tingling\n\nTingling is felt in the hands and feet.\n\n"
+                                   "Cramps come at night.\n")
+    documents, _ = load_corpus(tmp_path)
+    index = SearchIndex.build(documents, fake_encoder)
+    position = {index.documents[u.doc_id].text[u.start:u.end]: i
+                for i, u in enumerate(index.units)}
+    shown, other = "Tingling is felt in the hands and feet.", "Cramps come at night."
+
+    def first_quote(shown_score, other_score):
+        ranked = [Candidate(position[shown], 0.0, 0.0, 0.0, shown_score),
+                  Candidate(position[other], 0.0, 0.0, 0.0, other_score)]
+        return select_quotes(index, ranked, max_quotes=3, margin=1.0, shown=shown)[0].text
+
+    assert first_quote(0.9, 0.9 - KEEP_SHOWN_ABOVE / 2) == other
+    assert first_quote(0.9, 0.9 - KEEP_SHOWN_ABOVE * 2) == shown

@@ -1,0 +1,77 @@
+"""Choose selection.KEEP_SHOWN_ABOVE leave-one-set-out on answerable follow-ups.
+
+    python -m assistant.calibrate_keep_shown assistant/dev_questions/home_dev*.jsonl
+
+A follow-up's best unit that the reply it follows already showed is passed over, unless it
+outscores every new unit by the margin. For each question file held out, the margin that
+puts the right unit first most often on the other files is chosen and scored on it
+(retrieval alone, the shipped encoder and index); pass-over alone is scored beside it.
+Leave the fresh test sets out of the files given.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.calibrate import Case
+from assistant.conversation import previous_reply
+from assistant.evaluation import read_questions
+from assistant.retrieval import Weights, retrieve
+from assistant.selection import select_quotes
+from assistant.service import open_assistant
+from assistant.settings import Settings
+
+MARGINS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+PASS_OVER = float("inf")  # never quote again what was shown
+
+
+def judged(home, path: Path) -> list[dict[float, tuple[bool, bool]]]:
+    """Per answerable follow-up: (right first, right in the first three) at each margin."""
+    rows = [r for r in read_questions(path) if r.get("history") and r["expect"] == "answer"]
+    queries = [home.search_text(r["question"], r["history"]) for r in rows]
+    judged_rows = []
+    for row, query, vector in zip(rows, queries, home.encoder.encode(queries)):
+        case = Case(home, row, query, vector, "home", 0)
+        retrieval = retrieve(home.index, vector, query, weights=Weights(),
+                             follows=home.followed_units(row["question"], row["history"],
+                                                         home.index))
+        judged_rows.append({
+            m: case.judge(retrieval, select_quotes(
+                home.index, retrieval.candidates, max_quotes=3, margin=home.margin,
+                shown=previous_reply(row["history"]), keep_shown_above=m))
+            for m in (*MARGINS, PASS_OVER)})
+    return judged_rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", type=Path, nargs="+", help="question files (training sets)")
+    files = parser.parse_args().files
+    home = open_assistant(Settings())
+    by_file = {path.name: judged(home, path) for path in files}
+
+    def right(names, margin, k=0):
+        return sum(r[margin][k] for n in names for r in by_file[n])
+
+    chosen, held = [], {"chosen": [0, 0], "pass over": [0, 0]}
+    for name in by_file:
+        others = [n for n in by_file if n != name]
+        best = max(MARGINS, key=lambda m: right(others, m))
+        chosen.append(best)
+        for key, margin in (("chosen", best), ("pass over", PASS_OVER)):
+            held[key][0] += right([name], margin)
+            held[key][1] += right([name], margin, 1)
+    total = sum(len(r) for r in by_file.values())
+    print(f"{total} answerable follow-ups in {len(by_file)} files; margin chosen per file "
+          f"held out: " + ", ".join(f"{m} x{chosen.count(m)}" for m in sorted(set(chosen))))
+    for key, (first, three) in held.items():
+        print(f"held out, {key}: right first {first / total:.3f}, "
+              f"in the first three {three / total:.3f}")
+    names = list(by_file)
+    print("every file, each margin: " + ", ".join(
+        f"{m} {right(names, m) / total:.3f} / {right(names, m, 1) / total:.3f}"
+        for m in (*MARGINS, PASS_OVER)))
+
+
+if __name__ == "__main__":
+    main()
