@@ -23,6 +23,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from assistant.conversation import previous_reply
 from assistant.corpus_model import CORPUS_MODEL, CorpusModel, fingerprint
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
 from assistant.retrieval import Weights, retrieve
-from assistant.selection import select_quotes
+from assistant.selection import KEEP_SHOWN_ABOVE, select_quotes
 from assistant.service import open_assistant
 from assistant.settings import Settings
 
@@ -58,15 +59,20 @@ class Case:
         return self.row.get("doc_id") is not None
 
     def run(self, weights: Weights):
+        retrieval = self.retrieval(weights)
+        return retrieval, self.quotes(retrieval)
+
+    def retrieval(self, weights: Weights):
         index = self.assistant.index
-        history = self.row.get("history") or []
-        retrieval = retrieve(index, self.vector, self.query, weights=weights,
-                             follows=self.assistant.followed_units(self.row["question"],
-                                                                   history, index))
-        quotes = select_quotes(index, retrieval.candidates, max_quotes=3,
-                               margin=self.assistant.margin,
-                               shown=previous_reply(history))
-        return retrieval, quotes
+        return retrieve(index, self.vector, self.query, weights=weights,
+                        follows=self.assistant.followed_units(
+                            self.row["question"], self.row.get("history") or [], index))
+
+    def quotes(self, retrieval, keep_shown_above: float = KEEP_SHOWN_ABOVE):
+        return select_quotes(self.assistant.index, retrieval.candidates, max_quotes=3,
+                             margin=self.assistant.margin,
+                             shown=previous_reply(self.row.get("history") or []),
+                             keep_shown_above=keep_shown_above)
 
     def correct(self, weights: Weights) -> tuple[bool, bool]:
         """(right at rank 1, right within the top 3 quotes / top 5 documents)."""
@@ -88,8 +94,10 @@ def folded_questions(path: Path) -> list[tuple[int, dict]]:
     return [(int(r.get("fold", i % 5)), r) for i, r in enumerate(rows)]
 
 
-def cases_for(assistant, path: Path, group: str) -> list[Case]:
-    folded = folded_questions(path)
+def cases_for(assistant, path: Path, group: str,
+              keep: Callable[[dict], bool] = lambda row: True) -> list[Case]:
+    """The file's questions (those `keep` takes) as cases, embedded in one batch."""
+    folded = [(fold, r) for fold, r in folded_questions(path) if keep(r)]
     queries = [assistant.search_text(r["question"], r.get("history") or []) for _, r in folded]
     vectors = assistant.encoder.encode(queries)
     return [Case(assistant, r, q, v, group, fold, path.name)

@@ -13,11 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.calibrate import Case
-from assistant.conversation import previous_reply
-from assistant.evaluation import read_questions
-from assistant.retrieval import Weights, retrieve
-from assistant.selection import select_quotes
+from assistant.calibrate import cases_for
+from assistant.retrieval import Weights
 from assistant.service import open_assistant
 from assistant.settings import Settings
 
@@ -27,19 +24,12 @@ PASS_OVER = float("inf")  # never quote again what was shown
 
 def judged(home, path: Path) -> list[dict[float, tuple[bool, bool]]]:
     """Per answerable follow-up: (right first, right in the first three) at each margin."""
-    rows = [r for r in read_questions(path) if r.get("history") and r["expect"] == "answer"]
-    queries = [home.search_text(r["question"], r["history"]) for r in rows]
     judged_rows = []
-    for row, query, vector in zip(rows, queries, home.encoder.encode(queries)):
-        case = Case(home, row, query, vector, "home", 0)
-        retrieval = retrieve(home.index, vector, query, weights=Weights(),
-                             follows=home.followed_units(row["question"], row["history"],
-                                                         home.index))
-        judged_rows.append({
-            m: case.judge(retrieval, select_quotes(
-                home.index, retrieval.candidates, max_quotes=3, margin=home.margin,
-                shown=previous_reply(row["history"]), keep_shown_above=m))
-            for m in (*MARGINS, PASS_OVER)})
+    for case in cases_for(home, path, "home",
+                          keep=lambda r: bool(r.get("history")) and r["expect"] == "answer"):
+        retrieval = case.retrieval(Weights())
+        judged_rows.append({m: case.judge(retrieval, case.quotes(retrieval, m))
+                            for m in (*MARGINS, PASS_OVER)})
     return judged_rows
 
 
