@@ -2,7 +2,7 @@
 that answers a question above others on the same topic.
 
     python -m assistant.answer_model.train_encoder              # about 50 min on 2 cores
-    python -m assistant.answer_model.train_encoder --resume     # after a kill
+    python -m assistant.answer_model.train_encoder --resume     # after a kill (MedQuAD stage)
     python -m assistant.answer_model.train_encoder \
         --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl \
                     assistant/dev_questions/home_dev_2.jsonl
@@ -16,7 +16,8 @@ and, as the hard negative, the same from an answer on the same topic but another
 other answer. Loss: MultipleNegativesRankingLoss (the batch's other texts are negatives
 too; no two copies of one text in a batch). The word embeddings and the bottom three
 layers stay frozen: the tuned part is small enough to ship (index/models/minilm-medquad),
-and the model keeps what it knew. Seeded; checkpoints every --save-steps. Writes the
+and the model keeps what it knew. Seeded; the MedQuAD stage checkpoints every --save-steps
+(the questions stage does not: after a kill, run it again). Writes the
 tuned layers as float16, their sha256 and the training record to --out, which
 index/tuned_model.py reads. Needs `pip install -e ".[train]"`.
 
@@ -203,7 +204,9 @@ def make_parser() -> argparse.ArgumentParser:
                         help="word pieces of each text read in training")
     parser.add_argument("--save-steps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on from the MedQuAD stage's last checkpoint in --work "
+                             "(the questions stage starts again)")
     parser.add_argument("--questions", type=Path, nargs="*", default=[],
                         help="home-corpus question files with gold phrases: the second stage")
     parser.add_argument("--questions-epochs", type=float, nargs="+", default=[2.0, 1.0],
