@@ -92,6 +92,7 @@ def test_each_round_of_the_questions_stage_mines_with_the_encoder_so_far(monkeyp
         trained.append((epochs, len(triplets)))
         m.rounds_trained += 1
     monkeypatch.setattr(train_encoder, "_train", train)
+    monkeypatch.setattr(train_encoder, "_save_round", lambda m, here, n: None)
     args = train_encoder.make_parser().parse_args(
         ["--questions", "q.jsonl", "--questions-medquad", "1"])
     record = train_encoder.questions_stage(model, [{"anchor": "m"}] * 5, ["a", "b"], args,
@@ -100,6 +101,50 @@ def test_each_round_of_the_questions_stage_mines_with_the_encoder_so_far(monkeyp
     assert mined_with == [(0, "round-1"), (1, "round-2")]
     assert trained == [(2.0, 3), (1.0, 3)]
     assert record["home_triplets"] == [2, 2] and record["medquad_triplets"] == 1
+
+
+def test_a_killed_questions_stage_resumes_where_it_stopped(monkeypatch, tmp_path):
+    """--resume after a kill in round 2: round 1's layers are loaded, not trained again;
+    round 2 trains on the triplets it mined before the kill, from its last checkpoint."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from assistant.answer_model import home_triplets, train_encoder
+    mined, trained = [], []
+    monkeypatch.setattr(train_encoder, "open_with", lambda model, folder: folder.name)
+    monkeypatch.setattr(home_triplets, "question_triplets",
+                        lambda opened, rows, rng: mined.append(opened) or
+                        [{"anchor": f"{r} {rng.random()}", "positive": "p", "negative": "n"}
+                         for r in rows])
+
+    def bias(model):
+        return model[0].auto_model.encoder.layer[5].output.dense.bias
+
+    def train(model, triplets, *, work, resume, **_):
+        trained.append((work.parent.name, [t["anchor"] for t in triplets], resume,
+                        float(bias(model)[0])))
+        (work / "checkpoint-5").mkdir(parents=True, exist_ok=True)
+        if work.parent.name == "round-2" and not resume:
+            raise KeyboardInterrupt  # killed in the middle of round 2
+        with torch.no_grad():
+            bias(model).add_(0.25)
+    monkeypatch.setattr(train_encoder, "_train", train)
+    args = train_encoder.make_parser().parse_args(
+        ["--questions", "q.jsonl", "--questions-medquad", "1"])
+    medquad = [{"anchor": "m", "positive": "p", "negative": "n"}]
+    fresh = SentenceTransformer(base_model_path(), device="cpu")
+    start = float(bias(fresh)[0])
+    with pytest.raises(KeyboardInterrupt):
+        train_encoder.questions_stage(fresh, medquad, ["a", "b"], args, tmp_path)
+    assert mined == ["round-1", "round-2"] and len(trained) == 2
+    args.resume = True
+    again = SentenceTransformer(base_model_path(), device="cpu")
+    record = train_encoder.questions_stage(again, medquad, ["a", "b"], args, tmp_path)
+    assert mined == ["round-1", "round-2"]  # nothing mined again
+    round_2 = trained[2]
+    assert round_2[0] == "round-2" and round_2[2] is True
+    assert round_2[1] == trained[1][1]  # the same triplets as before the kill
+    assert round_2[3] == pytest.approx(start + 0.25, abs=1e-3)  # round 1's layers loaded
+    assert record["home_triplets"] == [2, 2]
 
 
 def _layers_with_record(folder: Path, record: dict) -> Path:

@@ -2,7 +2,7 @@
 that answers a question above others on the same topic.
 
     python -m assistant.answer_model.train_encoder              # about 50 min on 2 cores
-    python -m assistant.answer_model.train_encoder --resume     # after a kill (MedQuAD stage)
+    python -m assistant.answer_model.train_encoder --resume     # after a kill, same arguments
     python -m assistant.answer_model.train_encoder \
         --questions assistant/dev_questions/home_dev.jsonl ../shared/eval/seed_questions.jsonl \
                     assistant/dev_questions/home_dev_2.jsonl
@@ -16,8 +16,8 @@ and, as the hard negative, the same from an answer on the same topic but another
 other answer. Loss: MultipleNegativesRankingLoss (the batch's other texts are negatives
 too; no two copies of one text in a batch). The word embeddings and the bottom three
 layers stay frozen: the tuned part is small enough to ship (index/models/minilm-medquad),
-and the model keeps what it knew. Seeded; the MedQuAD stage checkpoints every --save-steps
-(the questions stage does not: after a kill, run it again). Writes the
+and the model keeps what it knew. Seeded; both stages checkpoint every --save-steps and
+--resume goes on from the last checkpoint. Writes the
 tuned layers as float16, their sha256 and the training record to --out, which
 index/tuned_model.py reads. Needs `pip install -e ".[train]"`.
 
@@ -118,7 +118,7 @@ def load_layers(model, path: Path) -> None:
 
 
 def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, args,
-           work: Path, resume: bool = False, checkpoints: bool = True) -> None:
+           work: Path, resume: bool = False) -> None:
     from datasets import Dataset
     from sentence_transformers import (SentenceTransformerTrainer,
                                        SentenceTransformerTrainingArguments)
@@ -127,7 +127,7 @@ def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, 
     training = SentenceTransformerTrainingArguments(
         output_dir=str(work), num_train_epochs=epochs,
         per_device_train_batch_size=args.batch_size, learning_rate=learning_rate,
-        warmup_ratio=0.1, seed=args.seed, save_strategy="steps" if checkpoints else "no",
+        warmup_ratio=0.1, seed=args.seed, save_strategy="steps",
         save_steps=args.save_steps, save_total_limit=2, logging_steps=20, report_to="none",
         use_cpu=True, dataloader_num_workers=0, batch_sampler=BatchSamplers.NO_DUPLICATES)
     trainer = SentenceTransformerTrainer(model=model, args=training,
@@ -142,25 +142,60 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
     MedQuAD triplets. A later round mines the negatives the tuned encoder itself still
     ranks above the answer, harder than the stage-1 encoder's (ninth set, never trained
     on, right first / in the first three: one round 0.778 / 0.905, a second round of one
-    epoch 0.820 / 0.929)."""
+    epoch 0.820 / 0.929). Each round keeps its triplets, checkpoints and, once finished,
+    its layers in folder/round-N, so --resume after a kill loads the finished rounds and
+    goes on from the unfinished one's last checkpoint (a full stage takes hours here)."""
     from assistant.answer_model.home_triplets import question_triplets
-    rng = random.Random(args.seed)
     medquad_per_round = min(args.questions_medquad, len(medquad))
     mined = []
     for round_number, epochs in enumerate(args.questions_epochs, 1):
-        home = question_triplets(open_with(model, folder / f"round-{round_number}"), rows, rng)
-        triplets = home + rng.sample(medquad, medquad_per_round)
-        rng.shuffle(triplets)
+        here = folder / f"round-{round_number}"
+        if args.resume and (here / "layers.safetensors").is_file():
+            load_layers(model, here / "layers.safetensors")
+            mined.append(json.loads((here / "training.json").read_text())["home_triplets"])
+            print(f"questions stage, round {round_number}: finished before, loaded", flush=True)
+            continue
+        saved = here / "triplets.jsonl"
+        if args.resume and saved.is_file():
+            triplets = [json.loads(line) for line in saved.read_text().splitlines()]
+            home = [t for t in triplets if t.get("home")]
+        else:
+            rng = random.Random(args.seed + round_number - 1)  # a round's draw alone
+            home = [dict(t, home=True) for t in
+                    question_triplets(open_with(model, here), rows, rng)]
+            triplets = home + rng.sample(medquad, medquad_per_round)
+            rng.shuffle(triplets)
+            _write_lines(saved, triplets)
         print(f"questions stage, round {round_number}: {len(home)} home triplets from "
               f"{len(rows)} questions, {medquad_per_round} MedQuAD", flush=True)
         model.max_seq_length = args.questions_max_length
-        _train(model, triplets, epochs=epochs, learning_rate=args.learning_rate, args=args,
-               work=folder / f"round-{round_number}" / "checkpoints", checkpoints=False)
+        checkpoints = here / "checkpoints"
+        _train(model, [_texts(t) for t in triplets], epochs=epochs,
+               learning_rate=args.learning_rate, args=args, work=checkpoints,
+               resume=args.resume and any(checkpoints.glob("checkpoint-*")))
+        _save_round(model, here, len(home))
         mined.append(len(home))
     return {"data": [str(p) for p in args.questions], "home_triplets": mined,
             "medquad_triplets": medquad_per_round,
             "epochs": args.questions_epochs,
             "learning_rate": args.learning_rate, "max_length": args.questions_max_length}
+
+
+def _texts(triplet: dict) -> dict:
+    return {key: text for key, text in triplet.items() if key != "home"}
+
+
+def _write_lines(path: Path, rows: list[dict]) -> None:
+    """Whole or not at all: a kill while writing leaves no half file to resume from."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    part.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    part.replace(path)
+
+
+def _save_round(model, here: Path, home_triplets: int) -> None:
+    from index.embedder import base_model_path
+    export_layers(model, base_model_path(), here, {"home_triplets": home_triplets})
 
 
 def open_with(model, folder: Path):
@@ -205,8 +240,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-steps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--resume", action="store_true",
-                        help="go on from the MedQuAD stage's last checkpoint in --work "
-                             "(the questions stage starts again)")
+                        help="go on after a kill from what --work holds: the MedQuAD "
+                             "stage's last checkpoint, the questions stage's finished "
+                             "rounds and the unfinished round's last checkpoint")
     parser.add_argument("--questions", type=Path, nargs="*", default=[],
                         help="home-corpus question files with gold phrases: the second stage")
     parser.add_argument("--questions-epochs", type=float, nargs="+", default=[2.0, 1.0],
