@@ -104,6 +104,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"elephant|weight on)",
         r"\b(?:elephant|weight|someone|something)\b.{0,15}\b(?:sitting|standing|pressing) on "
         r"(?:my|his|her) chest\b",
+        # "feels like / there's an elephant on his chest": the idiom without its verb.
+        r"\b(?:like|there'?s|there is) an elephant on (?:my|his|her|their) chest\b",
         # Someone clutching their chest is the classic picture.
         r"\b(?:clutch|grabb?|hold|press)\w* (?:at |onto )?(?:my|his|her|their) chest\b",
         # Chest pain + the company it keeps (arm, jaw, sweating, grey, sick, breathless).

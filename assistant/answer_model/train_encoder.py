@@ -133,7 +133,8 @@ def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, 
     trainer = SentenceTransformerTrainer(model=model, args=training,
                                          train_dataset=Dataset.from_list(triplets),
                                          loss=MultipleNegativesRankingLoss(model))
-    trainer.train(resume_from_checkpoint=resume or None)
+    # nothing saved yet (killed before the first --save-steps): start this part afresh
+    trainer.train(resume_from_checkpoint=(resume and any(work.glob("checkpoint-*"))) or None)
 
 
 def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: Path) -> dict:
@@ -169,10 +170,9 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
         print(f"questions stage, round {round_number}: {len(home)} home triplets from "
               f"{len(rows)} questions, {medquad_per_round} MedQuAD", flush=True)
         model.max_seq_length = args.questions_max_length
-        checkpoints = here / "checkpoints"
         _train(model, [_texts(t) for t in triplets], epochs=epochs,
-               learning_rate=args.learning_rate, args=args, work=checkpoints,
-               resume=args.resume and any(checkpoints.glob("checkpoint-*")))
+               learning_rate=args.learning_rate, args=args, work=here / "checkpoints",
+               resume=args.resume)
         _save_round(model, here, len(home))
         mined.append(len(home))
     return {"data": [str(p) for p in args.questions], "home_triplets": mined,
