@@ -133,8 +133,13 @@ def _train(model, triplets: list[dict], *, epochs: float, learning_rate: float, 
     trainer = SentenceTransformerTrainer(model=model, args=training,
                                          train_dataset=Dataset.from_list(triplets),
                                          loss=MultipleNegativesRankingLoss(model))
-    # nothing saved yet (killed before the first --save-steps): start this part afresh
-    trainer.train(resume_from_checkpoint=(resume and any(work.glob("checkpoint-*"))) or None)
+    trainer.train(resume_from_checkpoint=_resume_from(work, resume))
+
+
+def _resume_from(work: Path, resume: bool) -> bool | None:
+    """The trainer's resume_from_checkpoint: only when a checkpoint was saved (a run
+    killed before its first --save-steps starts that part afresh, not with an error)."""
+    return True if resume and any(work.glob("checkpoint-*")) else None
 
 
 def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: Path) -> dict:
@@ -152,7 +157,7 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
     for round_number, epochs in enumerate(args.questions_epochs, 1):
         here = folder / f"round-{round_number}"
         if args.resume and (here / "layers.safetensors").is_file():
-            load_layers(model, here / "layers.safetensors")
+            load_layers(model, here / "layers.safetensors")  # float16, as shipped
             mined.append(json.loads((here / "training.json").read_text())["home_triplets"])
             print(f"questions stage, round {round_number}: finished before, loaded", flush=True)
             continue
