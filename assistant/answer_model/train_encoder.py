@@ -156,7 +156,8 @@ def questions_stage(model, medquad: list[dict], rows: list[dict], args, folder: 
     mined = []
     for round_number, epochs in enumerate(args.questions_epochs, 1):
         here = folder / f"round-{round_number}"
-        if args.resume and (here / "layers.safetensors").is_file():
+        # export_layers writes the record last: with it, the round's layers are whole
+        if args.resume and (here / "training.json").is_file():
             load_layers(model, here / "layers.safetensors")  # float16, as shipped
             mined.append(json.loads((here / "training.json").read_text())["home_triplets"])
             print(f"questions stage, round {round_number}: finished before, loaded", flush=True)
