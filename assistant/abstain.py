@@ -46,8 +46,8 @@ class Thresholds:
     # each set weighing the same. Cross-validated at 0.65 (fifty-three home sets and
     # the seeds, 26,836 questions; stop 27's encoder): home answerable questions wrongly
     # refused 0.10, unanswerable ones refused 0.71; MedQuAD 0.06 / 0.80; LiveQA wrongly
-    # refused 0.03 (stop 28, fifty sets: the same; stop 27, forty-six sets: 0.10 / 0.70, 0.06 / 0.80, 0.03; stop 26,
-    # thirty-nine sets: 0.10 / 0.69, 0.05 / 0.73, 0.03; stop 25,
+    # refused 0.03 (stop 28, fifty sets: the same; stop 27, forty-six sets: 0.10 / 0.70,
+    # 0.06 / 0.80, 0.03; stop 26, thirty-nine sets: 0.10 / 0.69, 0.05 / 0.73, 0.03; stop 25,
     # twenty-eight sets: 0.10 / 0.66, 0.05 / 0.77, 0.03; stop 24, twenty-three sets: 0.10 /
     # 0.64, 0.06 / 0.73, 0.00; stop 23, eighteen sets: 0.10 / 0.62, 0.06 / 0.73, 0.00;
     # without topic_missing, stop 21: home 0.11 / 0.62, MedQuAD 0.07 / 0.60, LiveQA 0.03).
