@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -81,7 +81,8 @@ def signals(index: SearchIndex, question: str, retrieval: Retrieval) -> dict[str
     return {
         "unit_dense": max(c.unit_dense for c in retrieval.candidates),
         "passage": retrieval.passages[0].dense,
-        "score": retrieval.candidates[0].score,
+        # As the answerability models were fitted: the best score retrieval alone gave.
+        "score": max(c.score - c.memory for c in retrieval.candidates),
         "unmentioned": float(unmentioned),
         "any_unmentioned": float(unmentioned > 0),
         "corpus_size": corpus_size(index),
@@ -120,18 +121,24 @@ def sigmoid(z: float) -> float:
 
 def decide(index: SearchIndex, question: str, retrieval: Retrieval, *,
            thresholds: Thresholds = Thresholds(), corpus_model: CorpusModel | None = None,
-           vector: np.ndarray | None = None, own_vector: np.ndarray | None = None
-           ) -> Decision:
+           vector: np.ndarray | None = None, own_vector: np.ndarray | None = None,
+           remembered: Sequence[dict[str, float]] | None = None) -> Decision:
     """Answer or not: by the corpus's own model when one fits this index (given with the
     question's vector), else by the general one. A follow-up is searched with the
     question it follows, whose vector makes "which brand is best?" after "what forms do
     B12 supplements come in?" look answerable: the corpus's model then takes the mean of
-    its verdicts on that and on the follow-up's own words (`own_vector`)."""
+    its verdicts on that and on the follow-up's own words (`own_vector`). `remembered`:
+    the question-memory features (question_memory.py) of `vector` and of `own_vector`,
+    for a corpus model fitted with them."""
     values = signals(index, question, retrieval)
-    if corpus_model is not None and vector is not None:
-        p, cut, model = corpus_model.probability(values, vector), corpus_model.answer_at, "corpus"
-        if own_vector is not None:
-            p = (p + corpus_model.probability(values, own_vector)) / 2
+    if corpus_model is not None and vector is not None and (
+            remembered is not None or not corpus_model.uses_memory):
+        cut, model = corpus_model.answer_at, "corpus"
+        judged = [v for v in (vector, own_vector) if v is not None]
+        extra = list(remembered) if corpus_model.uses_memory else [{}] * len(judged)
+        p = float(np.mean([corpus_model.probability(values | e, v)
+                           for e, v in zip(extra, judged)]))
+        values |= extra[0]
     else:
         p, cut, model = probability(values, thresholds), thresholds.answer_at, "general"
     shown = {k: round(v, 4) for k, v in values.items()} | {"p_answer": round(p, 4)}

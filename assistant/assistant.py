@@ -12,6 +12,7 @@ from assistant.abstain import Thresholds, decide
 from assistant.corpus_model import CorpusModel, CorpusModels
 from assistant.answer import Answer, Quote
 from assistant.conversation import follows_up, previous_reply, search_text
+from assistant.question_memory import MemoryForIndex, QuestionMemory
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import quoted_units, select_quotes
 from assistant.spelling import correct_typos
@@ -67,6 +68,7 @@ class Assistant:
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds(),
                  corpus_model: CorpusModel | None = None,
                  triage_model: TriageModel | None = None,
+                 question_memory: QuestionMemory | None = None,
                  examples: Sequence[str] = DEFAULT_EXAMPLES) -> None:
         self.index, self.encoder = index, encoder
         self.max_quotes, self.max_question_chars, self.margin = \
@@ -74,6 +76,9 @@ class Assistant:
         self.weights, self.thresholds = weights, thresholds
         self.corpus_models = CorpusModels(corpus_model, encoder.weights_hash)
         self.triage_model = for_encoder(triage_model, encoder.weights_hash)
+        self.memories = MemoryForIndex(question_memory, encoder.weights_hash)
+        # Question files whose questions the memory leaves out (see forget).
+        self.forgotten: frozenset[str] = frozenset()
         self.examples = list(examples)
 
     def ask(self, question: Any, history: Sequence[Any] = (), *,
@@ -96,12 +101,17 @@ class Assistant:
         if self.triage_model is not None:
             emergency, found_by = self.triage_model.judge(vectors[-1], text, emergency)
         follow_up = follows_up(text, history)
-        retrieval = retrieve(index, vector, query, weights=self.weights,
-                             follows=self.followed_units(text, history, index))
         own_vector = vectors[-1] if follow_up and query != text else None
+        memory = self.memories.for_index(index)
+        recalled = [memory.recall(v, self.forgotten) for v in (vector, own_vector)
+                    if v is not None] if memory else []
+        retrieval = retrieve(index, vector, query, weights=self.weights,
+                             follows=self.followed_units(text, history, index),
+                             votes=recalled[0].votes() if recalled else {})
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector,
-                          own_vector=own_vector)
+                          own_vector=own_vector,
+                          remembered=[r.features() for r in recalled] if memory else None)
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin, shown=previous_reply(history)
                                ) if decision.answer else []
@@ -119,6 +129,12 @@ class Assistant:
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"
         return self._answer(raw, status, quotes, id=id, details=details)
+
+    def forget(self, *sources: str) -> None:
+        """Leave the questions of these question files out of the memory: scoring a
+        development file then measures what a question nobody labelled gets, not the
+        file's own questions remembered."""
+        self.forgotten = frozenset(sources)
 
     def followed_units(self, question: str, history: Sequence[Any],
                        index: SearchIndex) -> list[int]:

@@ -31,6 +31,7 @@ from assistant.abstain import FEATURES, Thresholds, signals
 from assistant.conversation import previous_reply
 from assistant.corpus_model import CORPUS_MODEL, CorpusModel, fingerprint
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
+from assistant.question_memory import FEATURES as MEMORY_FEATURES
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import KEEP_SHOWN_ABOVE, select_quotes
 from assistant.service import open_assistant
@@ -64,9 +65,17 @@ class Case:
 
     def retrieval(self, weights: Weights):
         index = self.assistant.index
+        memory = self.assistant.memories.for_index(index)
         return retrieve(index, self.vector, self.query, weights=weights,
                         follows=self.assistant.followed_units(
-                            self.row["question"], self.row.get("history") or [], index))
+                            self.row["question"], self.row.get("history") or [], index),
+                        votes=memory.recall(self.vector, self.forgotten).votes()
+                        if memory else {})
+
+    @property
+    def forgotten(self) -> frozenset[str]:
+        """The memory leaves out the case's own file, as `quotechat eval` does."""
+        return self.assistant.forgotten | {self.source}
 
     def quotes(self, retrieval, keep_shown_above: float = KEEP_SHOWN_ABOVE):
         return select_quotes(self.assistant.index, retrieval.candidates, max_quotes=3,
@@ -215,7 +224,12 @@ def corpus_model_fit(cases: list[Case], weights: Weights, held_out: dict[str, di
     (other writers' questions, the strictest test) and by fold."""
     from sklearn.metrics import roc_auc_score
     home = [c for c in cases if c.group == "home"]
-    x = np.hstack([abstention_features(home, weights, held_out),
+    memory = home[0].assistant.memories.for_index(home[0].assistant.index)
+    # Each question's memory features with its own file left out (a new writer's).
+    remembered = [list(memory.recall(c.vector, c.forgotten).features().values())
+                  for c in home] if memory else np.zeros((len(home), 0))
+    features = FEATURES + (MEMORY_FEATURES if memory else ())
+    x = np.hstack([abstention_features(home, weights, held_out), remembered,
                    np.array([c.vector for c in home])])
     y = np.array([c.answerable for c in home], dtype=int)
     sources = np.array([c.source for c in home])
@@ -240,7 +254,7 @@ def corpus_model_fit(cases: list[Case], weights: Weights, held_out: dict[str, di
     assistant = home[0].assistant
     fitted = CorpusModel(fingerprint(assistant.index, assistant.encoder.weights_hash),
                          scaler.mean_, scaler.scale_, model.coef_[0],
-                         float(model.intercept_[0]), answer_at)
+                         float(model.intercept_[0]), answer_at, features)
     out.write_text(fitted.to_json(C=chosen, questions=len(y), answerable=int(y.sum()),
                                   files=sorted(set(sources))), encoding="utf-8")
     print(f"corpus model written to {out} (cut-off {answer_at})")

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from assistant.abstain import FEATURES, sigmoid
+from assistant.question_memory import FEATURES as MEMORY_FEATURES
 from index import SearchIndex
 
 CORPUS_MODEL = Path(__file__).resolve().parent / "answer_model" / "corpus_model.json"
@@ -54,19 +55,24 @@ def fingerprint(index: SearchIndex, weights_hash: str) -> str:
 @dataclass(frozen=True)
 class CorpusModel:
     fingerprint: str
-    mean: np.ndarray  # standardisation of [signals in FEATURES order, question vector]
+    mean: np.ndarray  # standardisation of [values of `features`, question vector]
     scale: np.ndarray
     weights: np.ndarray
     bias: float
     answer_at: float
+    features: tuple[str, ...] = FEATURES  # or FEATURES + question-memory features
+
+    @property
+    def uses_memory(self) -> bool:
+        return self.features != FEATURES
 
     def probability(self, values: dict[str, float], vector: np.ndarray) -> float:
-        x = (np.concatenate([[values[name] for name in FEATURES], vector]) - self.mean) \
-            / self.scale
+        x = (np.concatenate([[values[name] for name in self.features], vector])
+             - self.mean) / self.scale
         return sigmoid(float(x @ self.weights) + self.bias)
 
     def to_json(self, **record: Any) -> str:
-        return json.dumps({"fingerprint": self.fingerprint, "features": list(FEATURES),
+        return json.dumps({"fingerprint": self.fingerprint, "features": list(self.features),
                            "answer_at": self.answer_at, "bias": round(self.bias, 6),
                            "mean": _rounded(self.mean), "scale": _rounded(self.scale),
                            "weights": _rounded(self.weights), **record}, indent=1) + "\n"
@@ -82,11 +88,13 @@ def load(path: Path = CORPUS_MODEL) -> CorpusModel | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("features") != list(FEATURES):
+    features = tuple(data.get("features") or ())
+    if features not in (FEATURES, FEATURES + MEMORY_FEATURES):
         return None  # fitted for other signals: the general model answers
     return CorpusModel(fingerprint=data["fingerprint"], mean=np.array(data["mean"]),
                        scale=np.array(data["scale"]), weights=np.array(data["weights"]),
-                       bias=float(data["bias"]), answer_at=float(data["answer_at"]))
+                       bias=float(data["bias"]), answer_at=float(data["answer_at"]),
+                       features=features)
 
 
 class CorpusModels:

@@ -12,7 +12,8 @@ items: tests/test_integration.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from types import MappingProxyType
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -39,6 +40,10 @@ class Weights:
     # A follow-up's units in the section of the quote it follows score this much more:
     # "why does that happen?" is most often answered next to what was just read.
     follow_up_section: float = 0.15
+    # A unit's share of the vote of the nearest remembered questions it answers
+    # (assistant/question_memory.py) counts this much. Chosen on sets 51-53 with each
+    # file's own questions forgotten (0.1, 0.3, 0.6; 1, 5, 20 voters), checked on 54-56.
+    memory: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Candidate:
     passage: float  # cosine of the passage holding it
     unit_lexical: float  # BM25, as a share of the best unit's
     score: float
+    memory: float = 0.0  # the part of `score` the question memory's vote gave
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,11 @@ def rank_passages(index: SearchIndex, query_vector: np.ndarray, query_text: str,
 
 
 def candidate_units(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
-                    weights: Weights, follows: Sequence[int] = ()) -> list[Candidate]:
-    """The `candidates` best units, found by cosine or by BM25, best first; for a
-    follow-up, with the units of the sections its earlier quote (`follows`) came from."""
+                    weights: Weights, follows: Sequence[int] = (),
+                    votes: Mapping[int, float] = MappingProxyType({})) -> list[Candidate]:
+    """The `candidates` best units, found by cosine, by BM25 or by the question
+    memory's `votes`, best first; for a follow-up, with the units of the sections its
+    earlier quote (`follows`) came from."""
     lexical = _normalise(index.lexical_units(query_text))
     pool = {h.position for h in index.dense_units(query_vector, weights.candidates)}
     pool |= {p for p in np.argsort(-lexical)[:weights.candidates].tolist() if lexical[p] > 0}
@@ -101,21 +109,23 @@ def candidate_units(index: SearchIndex, query_vector: np.ndarray, query_text: st
                                     for p in follows}
             for i, u in enumerate(index.documents[doc_id].units) if u.section == section}
     candidates = []
-    for unit in pool | near:
+    for unit in pool | near | set(votes):
         dense = float(index.unit_vectors[unit] @ query_vector)
         chunk = int(index.unit_chunk[unit])
         passage = float(index.chunk_vectors[chunk] @ query_vector) if chunk >= 0 else dense
+        memory = weights.memory * votes.get(unit, 0.0)
         score = (dense + weights.passage * passage + weights.unit_lexical * float(lexical[unit])
-                 + weights.follow_up_section * (unit in near))
-        candidates.append(Candidate(unit, dense, passage, float(lexical[unit]), score))
+                 + weights.follow_up_section * (unit in near) + memory)
+        candidates.append(Candidate(unit, dense, passage, float(lexical[unit]), score, memory))
     candidates.sort(key=lambda c: (-c.score, c.position))
     return candidates[:weights.candidates]
 
 
 def retrieve(index: SearchIndex, query_vector: np.ndarray, query_text: str, *,
-             weights: Weights = Weights(), follows: Sequence[int] = ()) -> Retrieval:
+             weights: Weights = Weights(), follows: Sequence[int] = (),
+             votes: Mapping[int, float] = MappingProxyType({})) -> Retrieval:
     if not index.chunks:
         return Retrieval([], [])
     return Retrieval(rank_passages(index, query_vector, query_text, weights=weights),
                      candidate_units(index, query_vector, query_text, weights=weights,
-                                     follows=follows))
+                                     follows=follows, votes=votes))

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from assistant.assistant import DEFAULT_EXAMPLES, Assistant
 from assistant import corpus_model, triage_model
 from assistant.conversation import follow_up_model
+from assistant.question_memory import QuestionMemory
 from assistant.spelling import known_words
 from assistant.vocabulary import health_terms
 from assistant.settings import Settings
@@ -104,7 +105,8 @@ def open_assistant(settings: Settings, *, build_if_missing: bool = True,
     assistant = Assistant(index, encoder, max_quotes=settings.max_quotes,
                           max_question_chars=settings.max_question_chars,
                           corpus_model=corpus_model.load(),
-                          triage_model=triage_model.load())
+                          triage_model=triage_model.load(),
+                          question_memory=QuestionMemory.load())
     assistant.examples = list(examples_for(
         settings, index, answers=lambda q: assistant.ask(q).status == "answered"))
     return assistant

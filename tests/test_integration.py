@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.settings import Settings
@@ -224,11 +225,30 @@ def test_bench_reports_every_figure_as_a_number(index_dir):
     for name in ("warm answer, median", "bare query embedding, median",
                  "answer / embedding (median ratio)", "cold start to first answer, median",
                  "index build (model loaded), median of 3", "build / raw encoder",
-                 "answerability model, median", "triage model, median"):
+                 "answerability model, median", "triage model, median",
+                 "question memory, median"):
         assert re.match(r"^\d+(\.\d+)?\s*(ms|s|x)$", rows[name]), (name, rows.get(name))
     assert rows["answerability model"] == "the corpus's own"
     assert rows["triage"] == "rules and model"
+    assert re.match(r"^\d+ questions$", rows["question memory"]), rows["question memory"]
     assert int(rows["texts embedded (distinct units + chunks)"]) > 100
+
+
+def test_the_shipped_question_memory_fits_the_shipped_encoder_and_articles(real_assistant):
+    """assistant/answer_model/question_memory.npz was made by the shipped encoder on the
+    built-in articles: every remembered gold place is a unit of the live index (a changed
+    article or encoder without a rebuilt memory fails here), and its votes change the
+    ranking of a question the memory holds; a forgotten file's questions are out of reach."""
+    bound = real_assistant.memories.for_index(real_assistant.index)
+    assert bound is not None
+    places = set(bound.memory.gold_question.tolist())
+    assert {q for q, units in enumerate(bound.units) if units} == places
+    assert real_assistant.corpus_models.for_index(real_assistant.index).uses_memory
+    question = next(i for i in range(len(bound.units)) if bound.units[i])
+    vector = bound.memory.vectors[question]
+    assert bound.recall(vector).votes()
+    forgotten = bound.recall(vector, frozenset({str(bound.memory.sources[question])}))
+    assert forgotten.similarity[question] == -np.inf
 
 
 def test_rules_and_the_shipped_triage_model_catch_every_labelled_emergency(real_assistant):

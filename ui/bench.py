@@ -9,7 +9,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.abstain import FEATURES
 from assistant.evaluation import read_questions
 from corpus.tokens import count_tokens
 from corpus.units import sentence_spans
@@ -87,8 +86,22 @@ def answer_model_times(assistant, vectors) -> list[float]:
     model = assistant.corpus_models.for_index(assistant.index)
     if model is None:
         return []
-    values = {name: 0.5 for name in FEATURES}
+    values = {name: 0.5 for name in model.features}
     return [_timed(model.probability, values, vector)[0] for vector in vectors]
+
+
+def memory_times(assistant, vectors) -> list[float]:
+    """What the question memory costs a question (its cosine with every remembered
+    question, the vote and the features; included in the warm answer); [] when there is
+    no memory for this index and encoder."""
+    memory = assistant.memories.for_index(assistant.index)
+    if memory is None:
+        return []
+
+    def recall(vector):
+        recalled = memory.recall(vector)
+        return recalled.votes(), recalled.features()
+    return [_timed(recall, vector)[0] for vector in vectors]
 
 
 def triage_model_times(assistant, questions: list[str], vectors) -> list[float]:
@@ -114,6 +127,7 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
     vectors = assistant.encoder.encode(questions)  # the models' inputs, embedded once
     judge_times = answer_model_times(assistant, vectors)
     triage_times = triage_model_times(assistant, questions, vectors)
+    recall_times = memory_times(assistant, vectors)
     cold = cold_start(settings, questions[0])
     with tempfile.TemporaryDirectory() as tmp:
         def fresh(run: int) -> Settings:
@@ -152,6 +166,9 @@ def run_benchmark(settings: Settings, *, repeat: int = 5,
         ("answer / embedding (median ratio)", f"{answer_ms / embed_ms:.2f}x"),
         ("answerability model", "the corpus's own" if judge_times else "general"),
         ("answerability model, median", f"{statistics.median(judge_times or [0]) * 1e3:.3f} ms"),
+        ("question memory", f"{len(assistant.memories.memory.answerable)} questions"
+         if recall_times else "none for this index"),
+        ("question memory, median", f"{statistics.median(recall_times or [0]) * 1e3:.3f} ms"),
         ("triage", "rules and model" if triage_times else "rules only"),
         ("triage model, median", f"{statistics.median(triage_times or [0]) * 1e3:.3f} ms"),
         ("cold start to first answer, median", f"{statistics.median(cold):.2f} s"),

@@ -100,11 +100,17 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             args.predictions.write_text("".join(json.dumps(p) + "\n"
                                                 for p in report.predictions))
     else:
+        assistant.forget(args.file.name)  # its own questions do not answer themselves
         report = evaluate_home(rows, assistant.ask, settings.corpus_dir)
     if not args.quiet:
         print("\n".join(report.lines))
     for line in report.summary:
         print(line)
+    memory = assistant.memories.memory
+    if memory is not None and file_format(rows) != "medquad":
+        left_out = int((memory.sources == args.file.name).sum())
+        print(f"question memory: {len(memory.sources) - left_out} questions "
+              f"({left_out} of {args.file.name} left out)")
     print(f"index {assistant.index.version}, corpus {settings.corpus_dir}")
     print(report.score_line())
     return 0
