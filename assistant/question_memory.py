@@ -27,8 +27,10 @@ import numpy as np
 from index import SearchIndex
 
 MEMORY = Path(__file__).resolve().parent / "answer_model" / "question_memory.npz"
-VOTERS = 5  # nearest answerable questions that vote for units
-SHARPNESS = 20.0  # a voter's weight: exp(SHARPNESS x cosine), shared out over the voters
+VOTERS = 5  # nearest answered questions that vote for units (3 and 10 did no better)
+# A voter's weight: exp(SHARPNESS x cosine), shared out over the voters (the nearest
+# voter's cosine alone, each unit its best, lost on sets 51-56).
+SHARPNESS = 20.0
 NEIGHBOURS = (10, 30)  # answerability: share answerable among this many nearest
 FEATURES = ("memory_answerable_10", "memory_answerable_30", "memory_answerable_weighted",
             "memory_closest_answerable", "memory_closest_unanswerable")
@@ -129,6 +131,9 @@ class Recalled:
     def features(self) -> dict[str, float]:
         """How answerable the nearest labelled questions were (FEATURES)."""
         nearest = _top(self.similarity, max(NEIGHBOURS))
+        nearest = nearest[np.isfinite(self.similarity[nearest])]
+        if not len(nearest):  # everything forgotten: nothing known either way
+            return dict(zip(FEATURES, (0.5, 0.5, 0.5, -1.0, -1.0)))
         similarity = self.similarity[nearest]
         answerable = self.bound.memory.answerable[nearest].astype(float)
         weight = np.exp(SHARPNESS * (similarity - similarity[0]))

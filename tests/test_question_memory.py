@@ -125,3 +125,19 @@ def test_the_assistant_remembers_unless_the_file_is_forgotten_or_the_encoder_dif
                       question_memory=memory.__class__(**{**memory.__dict__,
                                                           "encoder": "another model"}))
     assert GOLD not in other.ask(QUESTION).quotes[0].text
+
+
+def test_a_question_with_everything_forgotten_gets_no_votes_and_neutral_features(
+        index, fake_encoder, memory, questions):
+    recalled = memory.bind(index).recall(fake_encoder.encode([QUESTION])[0],
+                                         frozenset({questions.name}))
+    assert recalled.votes() == {}
+    assert recalled.features()["memory_answerable_weighted"] == 0.5
+
+
+def test_a_file_of_emergencies_alone_is_refused(index, fake_encoder, tmp_path):
+    path = tmp_path / "emergencies.jsonl"
+    path.write_text(json.dumps({"id": "e1", "question": "he collapsed",
+                                "expect": "emergency"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no questions to remember"):
+        build(Assistant(index, fake_encoder), [path])

@@ -25,6 +25,8 @@ def build(assistant, paths: list[Path]) -> QuestionMemory:
     index = assistant.index
     rows = [(path.name, row) for path in paths for row in read_questions(path)
             if row["expect"] != "emergency"]
+    if not rows:
+        raise ValueError("no questions to remember in those files (emergencies are not kept)")
     texts = [assistant.search_text(row["question"], row.get("history") or [])
              for _, row in rows]
     vectors = np.asarray(assistant.encoder.encode(texts), dtype=np.float32)
@@ -52,7 +54,10 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from assistant.service import open_assistant  # loads the model: after --help
     from assistant.settings import Settings
-    memory = build(open_assistant(Settings()), args.files)
+    try:
+        memory = build(open_assistant(Settings()), args.files)
+    except ValueError as err:
+        parser.error(str(err))
     memory.save(args.out)
     answered = len(set(memory.gold_question.tolist()))
     print(f"{len(memory.answerable)} questions from {len(args.files)} files "
