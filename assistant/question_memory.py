@@ -48,22 +48,26 @@ class QuestionMemory:
     vectors: np.ndarray  # (questions, dim) float32, unit length
     answerable: np.ndarray  # (questions,) bool
     sources: np.ndarray  # (questions,) the question file each came from
-    # Gold places: question number, document id, that document's text hash, unit bounds.
+    # Gold places: question number, document (into `documents`), unit bounds.
     gold_question: np.ndarray
     gold_doc: np.ndarray
-    gold_doc_hash: np.ndarray
     gold_start: np.ndarray
     gold_end: np.ndarray
+    documents: np.ndarray  # document ids
+    document_hashes: np.ndarray  # their text's sha256 when the memory was written
 
     def save(self, path: Path) -> None:
+        files, source = np.unique(self.sources, return_inverse=True)
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "wb") as out:
             np.savez_compressed(out, encoder=np.array(self.encoder),
                                 vectors=np.round(self.vectors * QUANTUM).astype(np.int8),
-                                answerable=self.answerable, sources=self.sources,
+                                answerable=self.answerable, files=files,
+                                source=source.astype(np.int32),
                                 gold_question=self.gold_question, gold_doc=self.gold_doc,
-                                gold_doc_hash=self.gold_doc_hash,
-                                gold_start=self.gold_start, gold_end=self.gold_end)
+                                gold_start=self.gold_start, gold_end=self.gold_end,
+                                documents=self.documents,
+                                document_hashes=self.document_hashes)
         tmp.replace(path)
 
     @classmethod
@@ -71,24 +75,27 @@ class QuestionMemory:
         if not path.is_file():
             return None
         with np.load(path, allow_pickle=False) as data:
-            vectors = data["vectors"].astype(np.float32) / QUANTUM
+            vectors = data["vectors"].astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             return cls(str(data["encoder"]), vectors, data["answerable"].astype(bool),
-                       data["sources"], data["gold_question"], data["gold_doc"],
-                       data["gold_doc_hash"], data["gold_start"], data["gold_end"])
+                       data["files"][data["source"]], data["gold_question"],
+                       data["gold_doc"], data["gold_start"], data["gold_end"],
+                       data["documents"], data["document_hashes"])
 
     def bind(self, index: SearchIndex) -> BoundMemory:
         """The memory with each gold place turned into a unit of this index (places in
         documents changed or absent since are dropped)."""
-        same = {doc_id: text_hash(doc.text) for doc_id, doc in index.documents.items()}
+        unchanged = {number for number, (doc_id, digest) in
+                     enumerate(zip(self.documents.tolist(), self.document_hashes.tolist()))
+                     if doc_id in index.documents
+                     and text_hash(index.documents[doc_id].text) == digest}
         where = {(u.doc_id, u.start, u.end): p for p, u in enumerate(index.units)}
         units: list[list[int]] = [[] for _ in range(len(self.answerable))]
-        for q, doc, digest, start, end in zip(self.gold_question, self.gold_doc,
-                                              self.gold_doc_hash, self.gold_start,
-                                              self.gold_end):
-            position = where.get((str(doc), int(start), int(end)))
-            if position is not None and same.get(str(doc)) == str(digest):
-                units[int(q)].append(position)
+        for q, doc, start, end in zip(self.gold_question.tolist(), self.gold_doc.tolist(),
+                                      self.gold_start.tolist(), self.gold_end.tolist()):
+            position = where.get((str(self.documents[doc]), start, end))
+            if position is not None and doc in unchanged:
+                units[q].append(position)
         return BoundMemory(self, units, np.array([bool(u) for u in units]))
 
 

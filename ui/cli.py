@@ -28,6 +28,7 @@ from corpus.readers import SUFFIXES  # noqa: E402
 from index import ChunkSettings, IndexError_  # noqa: E402
 from index.embedder import DEVICES  # noqa: E402
 from ui.settings import QUEUE_ENV_VARS, WEB_ENV_VARS  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 USER_ERRORS = (CorpusError, IndexError_, EvalFileError, ValueError, OSError)
 
@@ -168,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Progress of a build shows as log lines when stderr is not a terminal (CI, nohup).
     for progress in ("corpus.progress", "index.build"):
         logging.getLogger(progress).setLevel(logging.INFO)
+    # numpy's BLAS on one thread: its one large product here is the question memory's,
+    # and its threads, spinning after it, slowed the encoder's next run on two cores
+    # (warm answer about 14 -> 9 ms); nothing else quotechat does needs BLAS threads.
+    threadpool_limits(1, user_api="blas")
     from ui import commands
     handler = getattr(commands, f"run_{args.command}")
     try:

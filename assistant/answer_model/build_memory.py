@@ -34,15 +34,17 @@ def build(assistant, paths: list[Path]) -> QuestionMemory:
     gold = [(q, p) for q, (_, row) in enumerate(rows) if row["expect"] == "answer"
             for p, text in enumerate(unit_texts) if holds_phrase(text, row.get("phrases", []))]
     units = [index.units[p] for _, p in gold]
+    documents = sorted(index.documents)
     return QuestionMemory(
         encoder=assistant.encoder.weights_hash, vectors=vectors,
         answerable=np.array([row["expect"] == "answer" for _, row in rows]),
         sources=np.array([name for name, _ in rows]),
         gold_question=np.array([q for q, _ in gold], dtype=np.int32),
-        gold_doc=np.array([u.doc_id for u in units]),
-        gold_doc_hash=np.array([text_hash(index.documents[u.doc_id].text) for u in units]),
+        gold_doc=np.array([documents.index(u.doc_id) for u in units], dtype=np.int32),
         gold_start=np.array([u.start for u in units], dtype=np.int32),
-        gold_end=np.array([u.end for u in units], dtype=np.int32))
+        gold_end=np.array([u.end for u in units], dtype=np.int32),
+        documents=np.array(documents),
+        document_hashes=np.array([text_hash(index.documents[d].text) for d in documents]))
 
 
 def main() -> None:
