@@ -145,3 +145,24 @@ def test_a_follow_up_is_judged_on_its_searched_text_and_its_own_words(index, fak
                       vector=v_query, own_vector=v_message)
     assert asked.details["signals"]["p_answer"] == pytest.approx(
         expected.signals["p_answer"], abs=1e-4)
+
+
+def test_a_corpus_model_fitted_with_memory_features_decides_only_with_them(index,
+                                                                           fake_encoder):
+    from assistant.question_memory import FEATURES as MEMORY_FEATURES
+    width = len(FEATURES) + len(MEMORY_FEATURES) + fake_encoder.dimension
+    model = CorpusModel(fingerprint(index, fake_encoder.weights_hash), np.zeros(width),
+                        np.ones(width), np.zeros(width), 30.0, 0.5,
+                        FEATURES + MEMORY_FEATURES)
+    assert model.uses_memory and not constant_model(index, fake_encoder, 0.0).uses_memory
+    question = "muscle cramps at night"
+    vector = fake_encoder.encode([question])[0]
+    retrieval = retrieve(index, vector, question)
+    general = Thresholds(weights=(0.0,) * len(FEATURES), bias=-30.0)
+    assert decide(index, question, retrieval, thresholds=general, corpus_model=model,
+                  vector=vector).model == "general"  # no memory: its features are missing
+    remembered = [dict.fromkeys(MEMORY_FEATURES, 0.25)]
+    decision = decide(index, question, retrieval, thresholds=general, corpus_model=model,
+                      vector=vector, remembered=remembered)
+    assert (decision.answer, decision.model) == (True, "corpus")
+    assert decision.signals["memory_answerable_10"] == 0.25
