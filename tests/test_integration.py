@@ -237,8 +237,9 @@ def test_bench_reports_every_figure_as_a_number(index_dir):
 def test_the_shipped_question_memory_fits_the_shipped_encoder_and_articles(real_assistant):
     """assistant/answer_model/question_memory.npz was made by the shipped encoder on the
     built-in articles: every remembered gold place is a unit of the live index (a changed
-    article or encoder without a rebuilt memory fails here), and its votes change the
-    ranking of a question the memory holds; a forgotten file's questions are out of reach."""
+    article or encoder without a rebuilt memory fails here), the shipped corpus model reads
+    its features, it votes for a question it holds, and a forgotten file's questions are
+    out of reach."""
     bound = real_assistant.memories.for_index(real_assistant.index)
     assert bound is not None
     places = set(bound.memory.gold_question.tolist())
