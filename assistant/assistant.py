@@ -12,7 +12,7 @@ from assistant.abstain import Thresholds, decide
 from assistant.corpus_model import CorpusModel, CorpusModels
 from assistant.answer import Answer, Quote
 from assistant.conversation import follows_up, previous_reply, search_text
-from assistant.question_memory import MemoryForIndex, QuestionMemory
+from assistant.question_memory import MemoryForIndex, QuestionMemory, mean_votes
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import quoted_units, select_quotes
 from assistant.spelling import correct_typos
@@ -100,14 +100,13 @@ class Assistant:
         vector = vectors[0]
         if self.triage_model is not None:
             emergency, found_by = self.triage_model.judge(vectors[-1], text, emergency)
-        follow_up = follows_up(text, history)
-        own_vector = vectors[-1] if follow_up and query != text else None
+        own_vector = vectors[-1] if self.own_words(text, history, query) else None
         memory = self.memories.for_index(index)
         recalled = [memory.recall(v, self.forgotten) for v in (vector, own_vector)
                     if v is not None] if memory else []
         retrieval = retrieve(index, vector, query, weights=self.weights,
                              follows=self.followed_units(text, history, index),
-                             votes=recalled[0].votes() if recalled else {})
+                             votes=mean_votes(recalled))
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector,
                           own_vector=own_vector,
@@ -129,6 +128,12 @@ class Assistant:
                                 notice=texts.EMERGENCY_NOTICE, details=details)
         status = "answered" if quotes else "not_found"
         return self._answer(raw, status, quotes, id=id, details=details)
+
+    @staticmethod
+    def own_words(text: str, history: Sequence[Any], query: str) -> str | None:
+        """A follow-up's own words when it is searched joined to its topic: judged, and
+        voted on by the question memory, beside the joined text."""
+        return text if follows_up(text, history) and query != text else None
 
     def forget(self, *sources: str) -> None:
         """Leave the questions of these question files out of the memory: scoring a

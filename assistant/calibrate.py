@@ -31,7 +31,8 @@ from assistant.abstain import FEATURES, Thresholds, signals
 from assistant.conversation import previous_reply
 from assistant.corpus_model import CORPUS_MODEL, CorpusModel, fingerprint
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
-from assistant.question_memory import FEATURES as MEMORY_FEATURES
+from assistant.assistant import clean_question
+from assistant.question_memory import FEATURES as MEMORY_FEATURES, mean_votes
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import KEEP_SHOWN_ABOVE, select_quotes
 from assistant.service import open_assistant
@@ -52,6 +53,7 @@ class Case:
     group: str
     fold: int
     source: str = ""  # the question file's name
+    own_vector: np.ndarray | None = None  # a follow-up's own words (Assistant.own_words)
 
     @property
     def answerable(self) -> bool:
@@ -66,11 +68,12 @@ class Case:
     def retrieval(self, weights: Weights):
         index = self.assistant.index
         memory = self.assistant.memories.for_index(index)
+        recalled = [memory.recall(v, self.forgotten) for v in (self.vector, self.own_vector)
+                    if v is not None] if memory else []
         return retrieve(index, self.vector, self.query, weights=weights,
                         follows=self.assistant.followed_units(
                             self.row["question"], self.row.get("history") or [], index),
-                        votes=memory.recall(self.vector, self.forgotten).votes()
-                        if memory else {})
+                        votes=mean_votes(recalled))
 
     @property
     def forgotten(self) -> frozenset[str]:
@@ -109,8 +112,13 @@ def cases_for(assistant, path: Path, group: str,
     folded = [(fold, r) for fold, r in folded_questions(path) if keep(r)]
     queries = [assistant.search_text(r["question"], r.get("history") or []) for _, r in folded]
     vectors = assistant.encoder.encode(queries)
-    return [Case(assistant, r, q, v, group, fold, path.name)
-            for (fold, r), q, v in zip(folded, queries, vectors)]
+    own = [assistant.own_words(clean_question(r["question"]), r.get("history") or [], q)
+           for (_, r), q in zip(folded, queries)]
+    said = [text for text in own if text]
+    own_vectors = iter(assistant.encoder.encode(said) if said else [])
+    return [Case(assistant, r, q, v, group, fold, path.name,
+                 next(own_vectors) if text else None)
+            for (fold, r), q, v, text in zip(folded, queries, vectors, own)]
 
 
 def load_cases(args) -> list[Case]:

@@ -13,7 +13,7 @@ from assistant.abstain import FEATURES, Thresholds
 from assistant.answer_model.build_memory import build
 from assistant.assistant import Assistant
 from assistant.question_memory import FEATURES as MEMORY_FEATURES
-from assistant.question_memory import MemoryForIndex, QuestionMemory
+from assistant.question_memory import MemoryForIndex, QuestionMemory, mean_votes
 from assistant.retrieval import retrieve
 from corpus import load_corpus
 from index import SearchIndex
@@ -141,3 +141,24 @@ def test_a_file_of_emergencies_alone_is_refused(index, fake_encoder, tmp_path):
                                 "expect": "emergency"}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no questions to remember"):
         build(Assistant(index, fake_encoder), [path])
+
+
+def test_a_follow_ups_votes_are_the_mean_of_its_joined_text_and_its_own_words(
+        index, fake_encoder, tmp_path):
+    rows = [{"id": "f1", "question": QUESTION, "expect": "answer",
+             "phrases": ["strike the calves at night"]},
+            {"id": "f2", "question": "and which foods?", "expect": "answer",
+             "phrases": ["Beef liver and clams"]}]
+    path = tmp_path / "home_dev_follow.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    bound = build(Assistant(index, fake_encoder), [path]).bind(index)
+    joined = bound.recall(fake_encoder.encode([QUESTION])[0])
+    own = bound.recall(fake_encoder.encode(["and which foods?"])[0])
+    assert mean_votes([joined]) == joined.votes()
+    both = mean_votes([joined, own])
+    assert both.keys() == joined.votes().keys() | own.votes().keys()
+    for unit, share in both.items():
+        assert share == pytest.approx((joined.votes().get(unit, 0.0)
+                                       + own.votes().get(unit, 0.0)) / 2)
+    assert sum(both.values()) == pytest.approx(1.0)
+    assert mean_votes([]) == {}
