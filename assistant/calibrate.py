@@ -28,10 +28,10 @@ from typing import Callable
 import numpy as np
 
 from assistant.abstain import FEATURES, Thresholds, signals
+from assistant.assistant import clean_question
 from assistant.conversation import previous_reply
 from assistant.corpus_model import CORPUS_MODEL, CorpusModel, fingerprint
 from assistant.evaluation import phrase_hits, read_questions, relevant_rank
-from assistant.assistant import clean_question
 from assistant.question_memory import FEATURES as MEMORY_FEATURES, mean_votes
 from assistant.retrieval import Weights, retrieve
 from assistant.selection import KEEP_SHOWN_ABOVE, select_quotes
