@@ -86,15 +86,16 @@ class QuestionMemory:
     def bind(self, index: SearchIndex) -> BoundMemory:
         """The memory with each gold place turned into a unit of this index (places in
         documents changed or absent since are dropped)."""
+        documents = self.documents.tolist()
         unchanged = {number for number, (doc_id, digest) in
-                     enumerate(zip(self.documents.tolist(), self.document_hashes.tolist()))
+                     enumerate(zip(documents, self.document_hashes.tolist()))
                      if doc_id in index.documents
                      and text_hash(index.documents[doc_id].text) == digest}
         where = {(u.doc_id, u.start, u.end): p for p, u in enumerate(index.units)}
         units: list[list[int]] = [[] for _ in range(len(self.answerable))]
         for q, doc, start, end in zip(self.gold_question.tolist(), self.gold_doc.tolist(),
                                       self.gold_start.tolist(), self.gold_end.tolist()):
-            position = where.get((str(self.documents[doc]), start, end))
+            position = where.get((documents[doc], start, end))
             if position is not None and doc in unchanged:
                 units[q].append(position)
         return BoundMemory(self, units, np.array([bool(u) for u in units]))

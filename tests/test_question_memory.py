@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -122,8 +123,7 @@ def test_the_assistant_remembers_unless_the_file_is_forgotten_or_the_encoder_dif
     assert GOLD not in assistant.ask(QUESTION).quotes[0].text
     assert MemoryForIndex(memory, "another model").for_index(index) is None
     other = Assistant(index, fake_encoder, thresholds=ALWAYS_ANSWER,
-                      question_memory=memory.__class__(**{**memory.__dict__,
-                                                          "encoder": "another model"}))
+                      question_memory=replace(memory, encoder="another model"))
     assert GOLD not in other.ask(QUESTION).quotes[0].text
 
 
