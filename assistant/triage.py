@@ -199,9 +199,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         rf"\b{_TOOK}{_gap(5)}{_AMOUNT}{_gap(5)}{_DRUG}\b"
         r"(?!.{0,20}\b(?:for (?:years|months|weeks|ages)|every day|each day|daily|a day|per day)\b)",
         # A mixture: "swallowed all my b12 tablets and about 20 of my mum's sleeping pills".
-        # Only a count counts here: "took my b12 and all my other meds" is a routine.
+        # Only a count or a bulk word ("a load of his heart pills") counts here: "took my b12
+        # and all my other meds" is a routine.
         rf"\b{_TOOK}\b.{{0,60}}\band (?:about |around |like |roughly |maybe |at least )?"
-        rf"(?:{_COUNT}|a handful|a bunch|loads){_gap(5)}{_DRUG}\b",
+        rf"(?:{_COUNT}|a handful|a bunch|loads|a load){_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
         r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
