@@ -101,16 +101,15 @@ class Assistant:
         if self.triage_model is not None:
             emergency, found_by = self.triage_model.judge(vectors[-1], text, emergency)
         own_vector = vectors[-1] if self.own_words(text, history, query) else None
-        memory = self.memories.for_index(index)
-        recalled = [memory.recall(v, self.forgotten) for v in (vector, own_vector)
-                    if v is not None] if memory else []
+        recalled = self.memories.recall(index, (vector, own_vector), self.forgotten)
         retrieval = retrieve(index, vector, query, weights=self.weights,
                              follows=self.followed_units(text, history, index),
-                             votes=mean_votes(recalled))
+                             votes=mean_votes(recalled or []))
         decision = decide(index, query, retrieval, thresholds=self.thresholds,
                           corpus_model=self.corpus_models.for_index(index), vector=vector,
                           own_vector=own_vector,
-                          remembered=[r.features() for r in recalled] if memory else None)
+                          remembered=None if recalled is None
+                          else [r.features() for r in recalled])
         quotes = select_quotes(index, retrieval.candidates, max_quotes=self.max_quotes,
                                margin=self.margin, shown=previous_reply(history)
                                ) if decision.answer else []

@@ -67,13 +67,12 @@ class Case:
 
     def retrieval(self, weights: Weights):
         index = self.assistant.index
-        memory = self.assistant.memories.for_index(index)
-        recalled = [memory.recall(v, self.forgotten) for v in (self.vector, self.own_vector)
-                    if v is not None] if memory else []
+        recalled = self.assistant.memories.recall(index, (self.vector, self.own_vector),
+                                                  self.forgotten)
         return retrieve(index, self.vector, self.query, weights=weights,
                         follows=self.assistant.followed_units(
                             self.row["question"], self.row.get("history") or [], index),
-                        votes=mean_votes(recalled))
+                        votes=mean_votes(recalled or []))
 
     @property
     def forgotten(self) -> frozenset[str]:

@@ -191,3 +191,12 @@ class MemoryForIndex:
         if self._bound is None or self._bound[0] != index.version:
             self._bound = (index.version, self.memory.bind(index))
         return self._bound[1]
+
+    def recall(self, index: SearchIndex, vectors: Sequence[np.ndarray | None],
+               leave_out: frozenset[str]) -> list[Recalled] | None:
+        """Each given vector (a question's searched text, a follow-up's own words; None
+        skipped) recalled against the memory bound to `index`; None without a memory."""
+        bound = self.for_index(index)
+        if bound is None:
+            return None
+        return [bound.recall(v, leave_out) for v in vectors if v is not None]
