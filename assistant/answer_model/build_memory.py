@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer_model import existing_file
-from assistant.evaluation import holds_phrase, read_questions
+from assistant.answer_model.home_triplets import gold_units
+from assistant.evaluation import read_questions
 from assistant.question_memory import MEMORY, QuestionMemory, text_hash
 
 
@@ -30,9 +31,8 @@ def build(assistant, paths: list[Path]) -> QuestionMemory:
     texts = [assistant.search_text(row["question"], row.get("history") or [])
              for _, row in rows]
     vectors = np.asarray(assistant.encoder.encode(texts), dtype=np.float32)
-    unit_texts = [index.documents[u.doc_id].text[u.start:u.end] for u in index.units]
     gold = [(q, p) for q, (_, row) in enumerate(rows) if row["expect"] == "answer"
-            for p, text in enumerate(unit_texts) if holds_phrase(text, row.get("phrases", []))]
+            for p in sorted(gold_units(index, row.get("phrases", [])))]
     units = [index.units[p] for _, p in gold]
     documents = sorted(index.documents)
     return QuestionMemory(
