@@ -127,7 +127,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:had|has had) a stroke (?:just now|today|tonight|this morning|minutes? ago)",
         # Face: drooping, crooked, lopsided, or numb/dropped on one side.
         r"\b(?:face|mouth|smile|lip)\b.{0,20}\b(?:droop\w*|drooped|crooked|lopsided|"
-        r"uneven|numb on one side|dropp?ed|sagg\w*|twisted)\b",
+        r"uneven|numb on one side|dropp?ed|sagg\w*|twisted|hanging down)\b",
         r"\b(?:half|one side of|side of) (?:my|his|her|their|the) (?:face|mouth)\b"
         r".{0,20}\b(?:numb|droop\w*|dropp?ed|went|gone|is|weak|funny|dead|heavy)\b",
         # One whole side weak: "my left arm and leg have gone weak".
@@ -142,6 +142,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"coming out wrong|came out wrong|coming out funny|nonsense|gibberish)\b",
         r"\btalking (?:nonsense|gibberish)\b",
         r"\bcan'?t (?:speak|talk) (?:properly|suddenly)\b|\bcan'?t get (?:his|her|my) words out\b",
+        r"\b(?:can'?t|cannot) say (?:his|her|my|their) words (?:right|properly)\b",
         # Sudden one-sided weakness, numbness or loss of vision.
         r"\bsudden(?:ly)?\b.{0,40}\b(?:can'?t|cannot|unable to|couldn'?t) "
         r"(?:move|feel|speak|talk|see|lift|raise)\b",
@@ -201,8 +202,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # A mixture: "swallowed all my b12 tablets and about 20 of my mum's sleeping pills".
         # Only a count or a bulk word ("a load of his heart pills") counts here: "took my b12
         # and all my other meds" is a routine.
-        rf"\b{_TOOK}\b.{{0,60}}\band (?:about |around |like |roughly |maybe |at least )?"
-        rf"(?:{_COUNT}|a handful|a bunch|loads|a load){_gap(5)}{_DRUG}\b",
+        rf"\b{_TOOK}\b.{{0,60}}\b(?:and|plus) (?:about |around |like |roughly |maybe |at least )?"
+        rf"(?:{_COUNT}|a handful|a bunch|loads|a load|a whole (?:bottle|pack|box|strip|sheet|packet))"
+        rf"{_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
         r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
@@ -343,7 +345,11 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"years ago|in the past|once|a few times|several times|before)\b)",
         r"\bdropped (?:to the (?:floor|ground)|like a stone)\b|\bslumped (?:over|on|in)\b",
         r"\b(?:unconscious|unresponsive|won'?t wake (?:up|properly)|"
-        r"(?:hard|difficult|impossible) to wake|can'?t rouse|can'?t wake (?:him|her|them))\b",
+        r"(?:hard|difficult|impossible) to wake|can'?t rouse|can'?t wake (?:him|her|them)|"
+        r"can'?t keep (?:him|her|them) awake)\b",
+        # Only a sound back when shouted at or shaken: "he only groans when i shout".
+        r"\b(?:only|just) (?:groans|moans|grunts|mumbles) when (?:i|we|you|they) "
+        r"(?:shout|yell|call|shake|say)",
         r"\bknocked (?:out|unconscious)\b|\bkeeps? (?:drifting off|passing out|blacking out)\b",
         # Not responding / not moving / eyes closed.
         rf"\b{_NO} (?:responding|respond)\b(?! to (?!me\b|us\b|(?:my |his |her |our )?"

@@ -22,7 +22,7 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   non-emergencies showed the rules firing on words ("not suicidal", "no trouble
   breathing"): the model may now overrule them (assistant/triage_model.py), so the rules
   alone are not held to them here.
-* assistant/dev_questions/home_dev*.jsonl (sixty-four sets): emergencies all caught and
+* assistant/dev_questions/home_dev*.jsonl (sixty-seven sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.
 """
 from __future__ import annotations
@@ -110,6 +110,8 @@ def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
     "What is (are) Heart Attack?",  # a health library's questions about a topic
     "Who is at risk for Sudden Cardiac Arrest?",
     "What are the treatments for Choking?",
+    "my husband just moans about his back all day, could it be b12?",  # complains
+    "i cant keep her calm when she gets her b12 jab",
 ])
 def test_figures_of_speech_and_topic_questions_do_not_fire(message):
     assert not triage(message).emergency
