@@ -205,6 +205,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         rf"\b{_TOOK}\b.{{0,60}}\b(?:and|plus) (?:about |around |like |roughly |maybe |at least )?"
         rf"(?:{_COUNT}|a handful|a bunch|loads|a load|a whole (?:bottle|pack|box|strip|sheet|packet))"
         rf"{_gap(5)}{_DRUG}\b",
+        # A counted amount, then all of another medicine: "about 20 of her b12 tablets
+        # together with all her blood pressure pills".
+        rf"\b{_TOOK}\b.{{0,20}}\b{_COUNT}\b.{{0,60}}\b(?:and|plus|with) (?:all|the rest) "
+        rf"(?:of )?(?:his|her|my|their|the)\b{_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
         r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
@@ -283,6 +287,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\bsorry for everything\b.{0,80}\b(?:not|isn'?t|won'?t) (?:answering|picking up|replying)\b",
         r"\bthis is it\b.{0,40}\b(?:thanks? for everything|goodbye|bye|love you)\b",
         r"\b(?:goodbye|suicide) (?:letters?|notes?|messages?)\b|\bsaid my goodbyes\b",
+        r"\b(?:letter|note|message|text) (?:saying|that says|that said)\b.{0,30}\bgoodbye\b",
         r"\b(?:written|wrote|writing|write|sent|sending) (?:out )?(?:all )?my goodbyes\b",
         r"\b(?:written|wrote|writing|left) (?:letters|notes|a (?:letter|note)) (?:to|for) "
         r"(?:(?:each|all|every one) of )?(?:(?:my|the) (?:kids|children|"
