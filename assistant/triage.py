@@ -38,7 +38,7 @@ _DRUG = (
 # word of ten or more.
 _COUNT = (
     r"(?:\d{2,}\b(?!\s*(?:mcg|ug|µg|mg|g|ml|iu|micrograms?|milligrams?|"
-    r"years?|yrs?|y/?o|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|%|am|pm))|"
+    r"years?|yrs?|y/?o|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|%|am|pm|o'?clock))|"
     r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|dozens?)"
 )
 # A dangerous amount: a count ("at 10", "around 10" are times), or a bulk word ("all my",

@@ -112,6 +112,7 @@ def test_curly_apostrophes_and_spacing_do_not_hide_an_emergency():
     "What are the treatments for Choking?",
     "my husband just moans about his back all day, could it be b12?",  # complains
     "i cant keep her calm when she gets her b12 jab",
+    "I took my 10 o'clock pills with all my other meds, is b12 ok with them?",  # a time
 ])
 def test_figures_of_speech_and_topic_questions_do_not_fire(message):
     assert not triage(message).emergency
