@@ -49,6 +49,8 @@ _AMOUNT = (
     r"too much|"
     r"rest)"
 )
+# A whole container of pills ("a whole strip", "the whole box").
+_WHOLE_PACK = r"whole (?:bottle|pack|box|strip|sheet|packet|blister)"
 # A few words between the parts ("30 of my mom's sleeping pills"), but not across
 # "with/and/at", which start a new thought ("took my B12 at 10 with my other pills").
 def _gap(n: int) -> str:
@@ -199,11 +201,12 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # Long-term use ("took a lot of pills for years") is history, not an overdose.
         rf"\b{_TOOK}{_gap(5)}{_AMOUNT}{_gap(5)}{_DRUG}\b"
         r"(?!.{0,20}\b(?:for (?:years|months|weeks|ages)|every day|each day|daily|a day|per day)\b)",
-        # A mixture: "swallowed all my b12 tablets and about 20 of my mum's sleeping pills".
+        # A mixture: "swallowed all my b12 tablets and about 20 of my mum's sleeping pills",
+        # "… and the whole box of my mum's sleeping pills".
         # Only a count or a bulk word ("a load of his heart pills") counts here: "took my b12
         # and all my other meds" is a routine.
         rf"\b{_TOOK}\b.{{0,60}}\b(?:and|plus) (?:about |around |like |roughly |maybe |at least )?"
-        rf"(?:{_COUNT}|a handful|a bunch|loads|a load|a whole (?:bottle|pack|box|strip|sheet|packet))"
+        rf"(?:{_COUNT}|a handful|a bunch|loads|a load|(?:a|the) {_WHOLE_PACK})"
         rf"{_gap(5)}{_DRUG}\b",
         # A counted amount, then all of another medicine: "about 20 of her b12 tablets
         # together with all her blood pressure pills".
@@ -211,7 +214,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         rf"(?:of )?(?:his|her|my|their|the)\b{_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
-        r"handful|whole (?:bottle|pack|box|strip|sheet|packet|blister)|bottle of)\b",
+        rf"handful|{_WHOLE_PACK}|bottle of)\b",
         # "way more of my sleeping pills than I should have"
         rf"\b{_TOOK}\b.{{0,15}}\b(?:way|far|much|a lot|loads) more\b.{{0,30}}\b{_DRUG}\b"
         r".{0,20}\bthan (?:i|he|she|they|you) (?:should|was|were|'m|am|is|are)\b",
