@@ -79,9 +79,10 @@ class Case:
         """The memory leaves out the case's own file, as `quotechat eval` does."""
         return self.assistant.forgotten | {self.source}
 
-    def quotes(self, retrieval, keep_shown_above: float = KEEP_SHOWN_ABOVE):
+    def quotes(self, retrieval, keep_shown_above: float = KEEP_SHOWN_ABOVE,
+               margin: float | None = None):
         return select_quotes(self.assistant.index, retrieval.candidates, max_quotes=3,
-                             margin=self.assistant.margin,
+                             margin=self.assistant.margin if margin is None else margin,
                              shown=previous_reply(self.row.get("history") or []),
                              keep_shown_above=keep_shown_above)
 

@@ -49,8 +49,8 @@ _AMOUNT = (
     r"too much|"
     r"rest)"
 )
-# A whole container of pills ("a whole strip", "the whole box").
-_WHOLE_PACK = r"whole (?:bottle|pack|box|strip|sheet|packet|blister)"
+# A whole container of pills ("a whole strip", "the whole box", "a full box").
+_WHOLE_PACK = r"(?:whole|full|entire) (?:bottle|pack|box|strip|sheet|packet|blister)"
 # A few words between the parts ("30 of my mom's sleeping pills"), but not across
 # "with/and/at", which start a new thought ("took my B12 at 10 with my other pills").
 def _gap(n: int) -> str:

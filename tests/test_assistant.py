@@ -276,6 +276,45 @@ def test_neighbouring_sentences_of_a_paragraph_are_one_quote_list_items_are_not(
     assert all(text[q.start:q.end] == q.text for q in quotes)
 
 
+def test_a_wider_margin_only_adds_quotes_and_joins(tmp_path, fake_encoder):
+    """calibrate_margin relies on this: widening never drops or reorders a quote."""
+    from assistant.retrieval import Candidate
+    from assistant.selection import select_quotes
+    (tmp_path / "a.md").write_text(
+        "# Shots\n\nOral tablets may not work after stomach surgery. In those people a "
+        "doctor gives injections.\n\nInjections can sting.\n\nSigns:\n\n- Numbness\n")
+    documents, _ = load_corpus(tmp_path)
+    index = SearchIndex.build(documents, fake_encoder)
+    position = {index.documents[u.doc_id].text[u.start:u.end]: i
+                for i, u in enumerate(index.units)}
+    ranked = [Candidate(position[text], 0.0, 0.0, 0.0, score) for text, score in (
+        ("In those people a doctor gives injections.", 0.9),
+        ("Injections can sting.", 0.7),
+        ("Oral tablets may not work after stomach surgery.", 0.55),
+        ("Numbness", 0.45))]
+    texts = [[q.text for q in select_quotes(index, ranked, max_quotes=3, margin=margin)]
+             for margin in (0.3, 0.4, 0.5)]
+    assert texts == [
+        ["In those people a doctor gives injections.", "Injections can sting."],
+        ["Oral tablets may not work after stomach surgery. In those people a doctor gives "
+         "injections.", "Injections can sting."],
+        ["Oral tablets may not work after stomach surgery. In those people a doctor gives "
+         "injections.", "Injections can sting.", "Numbness"]]
+
+
+def test_the_margin_chosen_is_the_smallest_near_always_showing_three():
+    from assistant.calibrate_margin import ALWAYS_THREE, MARGINS, chosen_margin
+    # 1,000 questions; the answer reaches the first three for 10 more of them at 0.35
+    # and for 2 more when three are always shown (within the tolerance of 0.002).
+    def row(in_three_from=None):
+        return {m: (True, in_three_from is not None and m >= in_three_from, 3)
+                for m in (*MARGINS, ALWAYS_THREE)}
+    rows = [row(0.0)] * 900 + [row(0.35)] * 10 + [row(ALWAYS_THREE)] * 2 + [row()] * 88
+    assert chosen_margin(rows) == 0.35
+    assert chosen_margin(rows[:900] + [row(0.6)] * 10 + rows[910:]) == 0.6
+    assert chosen_margin(rows[:900] + [row(ALWAYS_THREE)] * 10 + rows[910:]) == ALWAYS_THREE
+
+
 def test_a_follow_up_favours_the_section_of_the_quote_it_follows(assistant):
     index = assistant.index
     question = "What are food sources of vitamin B12?"
