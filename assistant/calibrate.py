@@ -121,6 +121,15 @@ def cases_for(assistant, path: Path, group: str,
             for (fold, r), q, v, text in zip(folded, queries, vectors, own)]
 
 
+def judged_files(doc: str, judged: Callable[[object, Path], list]) -> dict[str, list]:
+    """The command line of the leave-one-file-out choosers (calibrate_keep_shown,
+    calibrate_margin): question files in, each file's judged rows out, by name."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("files", type=Path, nargs="+", help="question files (training sets)")
+    home = open_assistant(Settings())
+    return {path.name: judged(home, path) for path in parser.parse_args().files}
+
+
 def load_cases(args) -> list[Case]:
     home = open_assistant(Settings())
     cases = [c for path in args.home for c in cases_for(home, path, "home")]

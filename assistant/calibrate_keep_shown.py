@@ -10,13 +10,10 @@ Leave the fresh test sets out of the files given.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from assistant.calibrate import cases_for
+from assistant.calibrate import cases_for, judged_files
 from assistant.retrieval import Weights
-from assistant.service import open_assistant
-from assistant.settings import Settings
 
 MARGINS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 PASS_OVER = float("inf")  # never quote again what was shown
@@ -34,11 +31,7 @@ def judged(home, path: Path) -> list[dict[float, tuple[bool, bool]]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", type=Path, nargs="+", help="question files (training sets)")
-    files = parser.parse_args().files
-    home = open_assistant(Settings())
-    by_file = {path.name: judged(home, path) for path in files}
+    by_file = judged_files(__doc__, judged)
 
     def right(names, margin, k=0):
         return sum(r[margin][k] for n in names for r in by_file[n])

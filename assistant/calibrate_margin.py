@@ -12,13 +12,10 @@ then on all of them. Leave the fresh test sets out of the files given.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from assistant.calibrate import cases_for
+from assistant.calibrate import cases_for, judged_files
 from assistant.retrieval import Weights
-from assistant.service import open_assistant
-from assistant.settings import Settings
 
 MARGINS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 ALWAYS_THREE = float("inf")
@@ -50,11 +47,7 @@ def chosen_margin(rows: list[dict]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", type=Path, nargs="+", help="question files (training sets)")
-    files = parser.parse_args().files
-    home = open_assistant(Settings())
-    by_file = {path.name: judged(home, path) for path in files}
+    by_file = judged_files(__doc__, judged)
     every = [r for rows in by_file.values() for r in rows]
 
     def share(rows, margin, k):

@@ -235,39 +235,42 @@ def test_examples_for_another_corpus_name_topics_not_file_names(fixture_dir, fak
     assert examples[0] == "What do the documents say about Vitamin B12 Basics?"
 
 
-def test_a_short_quote_does_not_hide_a_longer_one_that_shares_its_words(tmp_path,
-                                                                         fake_encoder):
+def _index_and_ranked(folder, encoder, files: dict[str, str], scored):
+    """An index of `files` and candidates for the units with these texts and scores."""
     from assistant.retrieval import Candidate
-    from assistant.selection import select_quotes
-    (tmp_path / "a.md").write_text("# Signs\n\nSigns to look for:\n\n- Numbness\n- Fatigue\n")
-    sentence = "Numbness in the feet is an early sign of nerve damage."
-    (tmp_path / "b.txt").write_text(f"Nerves\n{sentence}\n")
-    documents, _ = load_corpus(tmp_path)
-    index = SearchIndex.build(documents, fake_encoder)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    documents, _ = load_corpus(folder)
+    index = SearchIndex.build(documents, encoder)
     position = {index.documents[u.doc_id].text[u.start:u.end]: i
                 for i, u in enumerate(index.units)}
-    ranked = [Candidate(position[text], 0.0, 0.0, 0.0, score)
-              for text, score in (("Numbness", 0.8), (sentence, 0.75))]
+    return index, [Candidate(position[text], 0.0, 0.0, 0.0, score)
+                   for text, score in scored]
+
+
+def test_a_short_quote_does_not_hide_a_longer_one_that_shares_its_words(tmp_path,
+                                                                         fake_encoder):
+    from assistant.selection import select_quotes
+    sentence = "Numbness in the feet is an early sign of nerve damage."
+    index, ranked = _index_and_ranked(
+        tmp_path, fake_encoder,
+        {"a.md": "# Signs\n\nSigns to look for:\n\n- Numbness\n- Fatigue\n",
+         "b.txt": f"Nerves\n{sentence}\n"},
+        (("Numbness", 0.8), (sentence, 0.75)))
     quotes = select_quotes(index, ranked, max_quotes=3, margin=0.2)
     assert [q.text for q in quotes] == ["Numbness", sentence]
 
 
 def test_neighbouring_sentences_of_a_paragraph_are_one_quote_list_items_are_not(
         tmp_path, fake_encoder):
-    from assistant.retrieval import Candidate
     from assistant.selection import select_quotes
-    (tmp_path / "a.md").write_text(
+    index, ranked = _index_and_ranked(tmp_path, fake_encoder, {"a.md": (
         "# Shots\n\nOral tablets may not work after stomach surgery. In those people a "
         "doctor gives injections. Most feel better within weeks.\n\n"
-        "Injections can sting.\n\nSigns to look for:\n\n- Numbness\n- Fatigue\n")
-    documents, _ = load_corpus(tmp_path)
-    index = SearchIndex.build(documents, fake_encoder)
-    position = {index.documents[u.doc_id].text[u.start:u.end]: i
-                for i, u in enumerate(index.units)}
-    ranked = [Candidate(position[text], 0.0, 0.0, 0.0, score) for text, score in (
+        "Injections can sting.\n\nSigns to look for:\n\n- Numbness\n- Fatigue\n")}, (
         ("In those people a doctor gives injections.", 0.9),
         ("Oral tablets may not work after stomach surgery.", 0.85),
-        ("Numbness", 0.8), ("Fatigue", 0.75), ("Injections can sting.", 0.7))]
+        ("Numbness", 0.8), ("Fatigue", 0.75), ("Injections can sting.", 0.7)))
     quotes = select_quotes(index, ranked, max_quotes=3, margin=0.3)
     assert [q.text for q in quotes] == [
         "Oral tablets may not work after stomach surgery. In those people a doctor gives "
@@ -278,20 +281,14 @@ def test_neighbouring_sentences_of_a_paragraph_are_one_quote_list_items_are_not(
 
 def test_a_wider_margin_only_adds_quotes_and_joins(tmp_path, fake_encoder):
     """calibrate_margin relies on this: widening never drops or reorders a quote."""
-    from assistant.retrieval import Candidate
     from assistant.selection import select_quotes
-    (tmp_path / "a.md").write_text(
+    index, ranked = _index_and_ranked(tmp_path, fake_encoder, {"a.md": (
         "# Shots\n\nOral tablets may not work after stomach surgery. In those people a "
-        "doctor gives injections.\n\nInjections can sting.\n\nSigns:\n\n- Numbness\n")
-    documents, _ = load_corpus(tmp_path)
-    index = SearchIndex.build(documents, fake_encoder)
-    position = {index.documents[u.doc_id].text[u.start:u.end]: i
-                for i, u in enumerate(index.units)}
-    ranked = [Candidate(position[text], 0.0, 0.0, 0.0, score) for text, score in (
+        "doctor gives injections.\n\nInjections can sting.\n\nSigns:\n\n- Numbness\n")}, (
         ("In those people a doctor gives injections.", 0.9),
         ("Injections can sting.", 0.7),
         ("Oral tablets may not work after stomach surgery.", 0.55),
-        ("Numbness", 0.45))]
+        ("Numbness", 0.45)))
     texts = [[q.text for q in select_quotes(index, ranked, max_quotes=3, margin=margin)]
              for margin in (0.3, 0.4, 0.5)]
     assert texts == [
