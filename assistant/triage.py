@@ -59,8 +59,8 @@ def _gap(n: int) -> str:
 
 # Past-tense intake: a description of what happened, not a question about dosing
 # ("can you take too many…?" and "how many can I take?" stay quiet).
-_TOOK = (
-    r"(?:took|taken|swallowed|ate|eaten|downed|necked|popped|chugged|gulped|"
+_TOOK = (  # "swalowed", "swollowed": misspelt in a hurry
+    r"(?:took|taken|sw[ao]ll?owe?d|ate|eaten|downed|necked|popped|chugged|gulped|"
     r"mixed|got into)"
 )
 _ALCOHOL = (
@@ -205,12 +205,13 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         # "… and the whole box of my mum's sleeping pills".
         # Only a count or a bulk word ("a load of his heart pills") counts here: "took my b12
         # and all my other meds" is a routine.
-        rf"\b{_TOOK}\b.{{0,60}}\b(?:and|plus) (?:about |around |like |roughly |maybe |at least )?"
+        rf"\b{_TOOK}\b.{{0,60}}\b(?:and|plus) (?:then )?(?:about |around |like |roughly |maybe |at least )?"
         rf"(?:{_COUNT}|a handful|a bunch|loads|a load|(?:a|the) {_WHOLE_PACK})"
         rf"{_gap(5)}{_DRUG}\b",
         # A counted amount, then all of another medicine: "about 20 of her b12 tablets
-        # together with all her blood pressure pills".
-        rf"\b{_TOOK}\b.{{0,20}}\b{_COUNT}\b.{{0,60}}\b(?:and|plus|with) (?:all|the rest) "
+        # together with all her blood pressure pills", "… and then the rest of my mums
+        # sleeping pills".
+        rf"\b{_TOOK}\b.{{0,20}}\b{_COUNT}\b.{{0,60}}\b(?:and|plus|with) (?:then )?(?:all|the rest) "
         rf"(?:of )?(?:his|her|my|their|the)\b{_gap(5)}{_DRUG}\b",
         r"\bempty (?:pill |tablet |medicine )?(?:bottles?|packs?|packets?|boxes|box|blister)\b",
         rf"\b{_TOOK}\b.{{0,25}}\b(?:too many(?!\W+(?:[\w']+\W+)?(?:b-?12|vitamin|gummies|supplement))|"
