@@ -104,7 +104,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         r"\b(?:crushing|severe|sudden|tight|heavy|squeezing)\b.{0,30}\bchest\b",
         r"\bchest\b.{0,25}\b(?:squeez\w*|crush\w*|in a vi[cs]e|band around|"
         r"elephant|weight on)",
-        r"\b(?:elephant|weight|someone|something)\b.{0,15}\b(?:sitting|standing|pressing) on "
+        r"\b(?:elephant|weight|someone|something)\b.{0,15}\b(?:sitting|sat|sits|standing|stood|"
+        r"pressing|pressed) on "
         r"(?:my|his|her) chest\b",
         # "feels like / there's an elephant on his chest": the idiom without its verb.
         r"\b(?:like|there'?s|there is) an elephant on (?:my|his|her|their) chest\b",

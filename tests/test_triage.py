@@ -22,7 +22,7 @@ labelled non-emergency fires, and few false alarms on the home dev questions.
   non-emergencies showed the rules firing on words ("not suicidal", "no trouble
   breathing"): the model may now overrule them (assistant/triage_model.py), so the rules
   alone are not held to them here.
-* assistant/dev_questions/home_dev*.jsonl (seventy-nine sets): emergencies all caught and
+* assistant/dev_questions/home_dev*.jsonl (eighty-two sets): emergencies all caught and
   their `answer` / `not_found` questions (almost) never fire.
 """
 from __future__ import annotations
